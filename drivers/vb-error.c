@@ -37,6 +37,8 @@ vb_error_prefix(VbErrorCode code)
         return "metadata not found";
     case VB_ERROR_BUSY:
         return "domain is busy";
+    case VB_ERROR_NO_CONNECT:
+        return "no connection driver available for";
     case VB_ERROR_SYSTEM:
         break;
     }
@@ -62,7 +64,8 @@ vb_error_set(GError **error, VbErrorCode code, const char *format, ...)
     if (prefix == NULL)
         g_set_error_literal(error, VB_ERROR, code, text);
     else
-        g_set_error(error, VB_ERROR, code, "%s: %s", prefix, text);
+        g_set_error(error, VB_ERROR, code, code == VB_ERROR_NO_CONNECT ? "%s %s" : "%s: %s",
+                    prefix, text);
 }
 
 gboolean

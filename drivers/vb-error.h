@@ -27,6 +27,7 @@ typedef enum {
     VB_ERROR_NO_METADATA,         /* "metadata not found: ..." */
     VB_ERROR_SYSTEM,              /* plain message, usually with strerror */
     VB_ERROR_BUSY,                /* "domain is busy: ..." */
+    VB_ERROR_NO_CONNECT,          /* "no connection driver available for ..." */
 } VbErrorCode;
 
 /* sets @error to "<prefix>: <formatted text>" for @code (or the bare prefix when

@@ -1,0 +1,309 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define G_LOG_DOMAIN "virtbus"
+
+#include "domain-obj.h"
+
+VbDomainObj *
+vb_domain_obj_new(VbDomainDef *def, gboolean persistent)
+{
+    VbDomainObj *obj = g_new0(VbDomainObj, 1);
+
+    obj->ref = 1;
+    memcpy(obj->uuid, def->uuid, VB_UUID_LEN);
+    vb_uuid_format(obj->uuid, obj->uuid_str);
+    if (persistent)
+        obj->config = def;
+    else
+        obj->live = def;
+    obj->id = -1;
+    obj->state = VB_DOMAIN_SHUTOFF;
+    obj->reason = VB_SHUTOFF_UNKNOWN;
+    return obj;
+}
+
+VbDomainObj *
+vb_domain_obj_ref(VbDomainObj *obj)
+{
+    g_atomic_int_inc(&obj->ref);
+    return obj;
+}
+
+void
+vb_domain_obj_unref(VbDomainObj *obj)
+{
+    if (obj == NULL || !g_atomic_int_dec_and_test(&obj->ref))
+        return;
+    if (obj->priv_free != NULL)
+        obj->priv_free(obj->priv);
+    if (obj->live != obj->config)
+        vb_domain_def_free(obj->live);
+    vb_domain_def_free(obj->config);
+    g_free(obj->xml_cache);
+    g_free(obj);
+}
+
+VbDomainDef *
+vb_domain_obj_def(const VbDomainObj *obj)
+{
+    return obj->live != NULL ? obj->live : obj->config;
+}
+
+VbDomainDef *
+vb_domain_obj_config(const VbDomainObj *obj)
+{
+    return obj->config != NULL ? obj->config : obj->live;
+}
+
+const char *
+vb_domain_obj_name(const VbDomainObj *obj)
+{
+    return vb_domain_obj_def(obj)->name;
+}
+
+gboolean
+vb_domain_obj_is_active(const VbDomainObj *obj)
+{
+    return obj->id >= 0;
+}
+
+gboolean
+vb_domain_obj_is_persistent(const VbDomainObj *obj)
+{
+    return obj->config != NULL;
+}
+
+void
+vb_domain_obj_set_state(VbDomainObj *obj, VbDomainState state, int reason)
+{
+    obj->state = state;
+    obj->reason = reason;
+}
+
+char *
+vb_domain_obj_format(VbDomainObj *obj, guint flags)
+{
+    const VbDomainDef *def;
+
+    if (flags == 0 && obj->xml_cache != NULL)
+        return g_strdup(obj->xml_cache);
+    def = (flags & (VB_DOMAIN_XML_INACTIVE | VB_DOMAIN_XML_MIGRATABLE)) != 0
+              ? vb_domain_obj_config(obj)
+              : vb_domain_obj_def(obj);
+    if (flags != 0)
+        return vb_domain_def_format(def, flags);
+    obj->xml_cache = vb_domain_def_format(def, 0);
+    return g_strdup(obj->xml_cache);
+}
+
+void
+vb_domain_obj_changed(VbDomainObj *obj)
+{
+    g_clear_pointer(&obj->xml_cache, g_free);
+}
+
+gboolean
+vb_domain_obj_matches(const VbDomainObj *obj, guint flags)
+{
+    gboolean active = vb_domain_obj_is_active(obj);
+    gboolean persistent = vb_domain_obj_is_persistent(obj);
+    guint group;
+
+#define VB_FILTER(mask, cond)                                                                      \
+    group = flags & (mask);                                                                        \
+    if (group != 0 && group != (mask) && !(cond))                                                  \
+        return FALSE;
+
+    VB_FILTER(VB_LIST_DOMAINS_ACTIVE | VB_LIST_DOMAINS_INACTIVE,
+              (flags & VB_LIST_DOMAINS_ACTIVE) ? active : !active)
+    VB_FILTER(VB_LIST_DOMAINS_PERSISTENT | VB_LIST_DOMAINS_TRANSIENT,
+              (flags & VB_LIST_DOMAINS_PERSISTENT) ? persistent : !persistent)
+    VB_FILTER(VB_LIST_DOMAINS_MANAGEDSAVE | VB_LIST_DOMAINS_NO_MANAGEDSAVE,
+              (flags & VB_LIST_DOMAINS_MANAGEDSAVE) ? obj->managed_save : !obj->managed_save)
+    VB_FILTER(VB_LIST_DOMAINS_AUTOSTART | VB_LIST_DOMAINS_NO_AUTOSTART,
+              (flags & VB_LIST_DOMAINS_AUTOSTART) ? obj->autostart : !obj->autostart)
+    /* snapshots do not exist yet: every domain has none */
+    VB_FILTER(VB_LIST_DOMAINS_HAS_SNAPSHOT | VB_LIST_DOMAINS_NO_SNAPSHOT,
+              (flags & VB_LIST_DOMAINS_NO_SNAPSHOT) != 0)
+#undef VB_FILTER
+
+    group = flags & (VB_LIST_DOMAINS_RUNNING | VB_LIST_DOMAINS_PAUSED | VB_LIST_DOMAINS_SHUTOFF |
+                     VB_LIST_DOMAINS_OTHER);
+    if (group != 0) {
+        gboolean running = obj->state == VB_DOMAIN_RUNNING;
+        gboolean paused = obj->state == VB_DOMAIN_PAUSED;
+        gboolean shutoff = obj->state == VB_DOMAIN_SHUTOFF;
+
+        if (!((running && (group & VB_LIST_DOMAINS_RUNNING)) ||
+              (paused && (group & VB_LIST_DOMAINS_PAUSED)) ||
+              (shutoff && (group & VB_LIST_DOMAINS_SHUTOFF)) ||
+              (!running && !paused && !shutoff && (group & VB_LIST_DOMAINS_OTHER))))
+            return FALSE;
+    }
+    return TRUE;
+}
+
+struct _VbDomainList {
+    GHashTable *by_uuid; /* uuid_str → obj, owns the reference */
+    GHashTable *by_name; /* name (owned copy: definitions get replaced) → obj */
+    GHashTable *by_id;   /* id → obj, active domains only */
+    int last_id;
+};
+
+VbDomainList *
+vb_domain_list_new(void)
+{
+    VbDomainList *list = g_new0(VbDomainList, 1);
+
+    list->by_uuid = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
+                                          (GDestroyNotify)vb_domain_obj_unref);
+    list->by_name = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    list->by_id = g_hash_table_new(g_direct_hash, g_direct_equal);
+    return list;
+}
+
+void
+vb_domain_list_free(VbDomainList *list)
+{
+    if (list == NULL)
+        return;
+    g_hash_table_destroy(list->by_id);
+    g_hash_table_destroy(list->by_name);
+    g_hash_table_destroy(list->by_uuid);
+    g_free(list);
+}
+
+guint
+vb_domain_list_count(const VbDomainList *list)
+{
+    return g_hash_table_size(list->by_uuid);
+}
+
+gboolean
+vb_domain_list_add(VbDomainList *list, VbDomainObj *obj, GError **error)
+{
+    const char *name = vb_domain_obj_name(obj);
+    VbDomainObj *other = g_hash_table_lookup(list->by_name, name);
+
+    if (other != NULL) {
+        vb_error_set(error, VB_ERROR_OPERATION_FAILED, "domain '%s' already exists with uuid %s",
+                     name, other->uuid_str);
+        return FALSE;
+    }
+    other = g_hash_table_lookup(list->by_uuid, obj->uuid_str);
+    if (other != NULL) {
+        vb_error_set(error, VB_ERROR_OPERATION_FAILED,
+                     "domain '%s' is already defined with uuid %s", vb_domain_obj_name(other),
+                     obj->uuid_str);
+        return FALSE;
+    }
+    g_hash_table_insert(list->by_uuid, obj->uuid_str, vb_domain_obj_ref(obj));
+    g_hash_table_insert(list->by_name, g_strdup(name), obj);
+    if (obj->id >= 0)
+        g_hash_table_insert(list->by_id, GINT_TO_POINTER(obj->id), obj);
+    obj->removed = FALSE;
+    return TRUE;
+}
+
+void
+vb_domain_list_remove(VbDomainList *list, VbDomainObj *obj)
+{
+    if (g_hash_table_lookup(list->by_uuid, obj->uuid_str) != obj)
+        return;
+    obj->removed = TRUE;
+    if (obj->id >= 0)
+        g_hash_table_remove(list->by_id, GINT_TO_POINTER(obj->id));
+    g_hash_table_remove(list->by_name, vb_domain_obj_name(obj));
+    g_hash_table_remove(list->by_uuid, obj->uuid_str);
+}
+
+VbDomainObj *
+vb_domain_list_find_uuid(const VbDomainList *list, const guint8 uuid[VB_UUID_LEN])
+{
+    char str[VB_UUID_STRING_LEN];
+
+    vb_uuid_format(uuid, str);
+    return g_hash_table_lookup(list->by_uuid, str);
+}
+
+VbDomainObj *
+vb_domain_list_find_uuid_str(const VbDomainList *list, const char *uuid)
+{
+    guint8 raw[VB_UUID_LEN];
+
+    if (!vb_uuid_parse(uuid, raw))
+        return NULL;
+    return vb_domain_list_find_uuid(list, raw);
+}
+
+VbDomainObj *
+vb_domain_list_find_name(const VbDomainList *list, const char *name)
+{
+    return g_hash_table_lookup(list->by_name, name);
+}
+
+VbDomainObj *
+vb_domain_list_find_id(const VbDomainList *list, int id)
+{
+    if (id < 0)
+        return NULL;
+    return g_hash_table_lookup(list->by_id, GINT_TO_POINTER(id));
+}
+
+gboolean
+vb_domain_list_rename(VbDomainList *list, VbDomainObj *obj, const char *new_name,
+                      GError **error)
+{
+    VbDomainObj *other = g_hash_table_lookup(list->by_name, new_name);
+    VbDomainDef *def = vb_domain_obj_def(obj);
+
+    if (other != NULL) {
+        vb_error_set(error, VB_ERROR_OPERATION_INVALID, "domain with name '%s' already exists",
+                     new_name);
+        return FALSE;
+    }
+    g_hash_table_remove(list->by_name, def->name);
+    /* both definitions carry the name */
+    if (obj->config != NULL && obj->config != def) {
+        g_free(obj->config->name);
+        obj->config->name = g_strdup(new_name);
+    }
+    g_free(def->name);
+    def->name = g_strdup(new_name);
+    g_hash_table_insert(list->by_name, g_strdup(new_name), obj);
+    vb_domain_obj_changed(obj);
+    return TRUE;
+}
+
+void
+vb_domain_list_set_id(VbDomainList *list, VbDomainObj *obj, int id)
+{
+    if (obj->id >= 0)
+        g_hash_table_remove(list->by_id, GINT_TO_POINTER(obj->id));
+    obj->id = id;
+    if (id >= 0)
+        g_hash_table_insert(list->by_id, GINT_TO_POINTER(id), obj);
+    vb_domain_obj_changed(obj);
+}
+
+int
+vb_domain_list_next_id(VbDomainList *list)
+{
+    do {
+        list->last_id = list->last_id >= G_MAXINT - 1 ? 1 : list->last_id + 1;
+    } while (g_hash_table_contains(list->by_id, GINT_TO_POINTER(list->last_id)));
+    return list->last_id;
+}
+
+GPtrArray *
+vb_domain_list_all(const VbDomainList *list)
+{
+    GPtrArray *all = g_ptr_array_new_full(g_hash_table_size(list->by_uuid),
+                                          (GDestroyNotify)vb_domain_obj_unref);
+    GHashTableIter iter;
+    gpointer value;
+
+    g_hash_table_iter_init(&iter, list->by_uuid);
+    while (g_hash_table_iter_next(&iter, NULL, &value))
+        g_ptr_array_add(all, vb_domain_obj_ref(value));
+    return all;
+}
