@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "auth.h"
+#include "driver.h"
+
+G_BEGIN_DECLS
+
+#define VB_BUS_NAME    "org.libvirt"
+#define VB_ERROR_NAME  "org.libvirt.Error"
+#define VB_IFACE_CONNECT "org.libvirt.Connect"
+#define VB_IFACE_DOMAIN  "org.libvirt.Domain"
+#define VB_IFACE_NETWORK "org.libvirt.Network"
+
+typedef struct _VbService VbService;
+typedef struct _VbConnect VbConnect;
+typedef struct _VbCall VbCall;
+typedef struct _VbInterface VbInterface;
+
+typedef enum {
+    VB_OBJECT_CONNECT,
+    VB_OBJECT_DOMAIN,
+    VB_OBJECT_NETWORK,
+} VbObjectKind;
+
+/* one published connection: /org/libvirt/<Driver> and its domain/network subtrees */
+struct _VbConnect {
+    VbService *service;
+    VbConn *conn;
+    char *path;         /* /org/libvirt/Test */
+    char *domain_path;  /* /org/libvirt/Test/domain */
+    char *network_path; /* /org/libvirt/Test/network */
+    guint registrations[3];
+};
+
+/* a method call in progress, from the dispatcher to the reply */
+struct _VbCall {
+    gint ref;
+    VbConnect *connect;
+    VbDomainObj *dom;  /* resolved target of a Domain call, referenced */
+    VbNetworkObj *net; /* resolved target of a Network call, referenced */
+    GDBusMethodInvocation *invocation;
+    const VbInterface *iface;
+    const char *interface; /* as called: the object's or org.freedesktop.DBus.Properties */
+    const char *member;
+    GVariant *params;
+    /* turns a driver result into the reply tuple; owns @result */
+    GVariant *(*convert)(VbCall *call, gpointer result);
+    gboolean pending;
+    gboolean replied;
+};
+
+/* a handler returns the reply tuple, or NULL with @error set, or NULL after handing
+ * vb_call_pend(call) to a driver operation that completes with vb_call_done() */
+typedef GVariant *(*VbMethodFunc)(VbCall *call, GVariant *params, GError **error);
+typedef GVariant *(*VbGetFunc)(VbCall *call, GError **error);
+typedef gboolean (*VbSetFunc)(VbCall *call, GVariant *value, GError **error);
+
+/* permissions that depend on a call's flags (API.md) */
+enum {
+    VB_PERM_FLAG_SECURE = 1 << 0, /* + <object>.read-secure when flags has SECURE (1) */
+    VB_PERM_FLAG_SAVE = 1 << 1,   /* + <object>.save with CONFIG (2), or CURRENT (neither LIVE
+                                     nor CONFIG) */
+};
+
+typedef struct {
+    const char *name;
+    VbMethodFunc func;
+    /* polkit permissions "<object>.<perm>", libvirt's ACL names; NULL-terminated */
+    const char *perms[3];
+    guint perm_flags;
+    /* index of the "u flags" argument the perm_flags look at, or -1 */
+    int flags_arg;
+} VbMethod;
+
+typedef struct {
+    const char *name;
+    VbGetFunc get;
+    VbSetFunc set; /* NULL: read-only */
+    const char *get_perm;
+    const char *set_perm;
+} VbProperty;
+
+struct _VbInterface {
+    const char *name; /* org.libvirt.Domain */
+    VbObjectKind kind;
+    const VbMethod *methods;       /* ends with a NULL name */
+    const VbProperty *properties;  /* ends with a NULL name */
+};
+
+extern const VbInterface vb_connect_interface;
+extern const VbInterface vb_domain_interface;
+extern const VbInterface vb_network_interface;
+
+/* the interface XML, from the embedded resource or $VB_INTROSPECTION_DIR */
+GDBusInterfaceInfo *vb_interface_info(const char *name, GError **error);
+
+const VbMethod *vb_interface_find_method(const VbInterface *iface, const char *name);
+const VbProperty *vb_interface_find_property(const VbInterface *iface, const char *name);
+
+/* registers the Connect object and its two subtrees */
+gboolean vb_connect_register(VbConnect *connect, GDBusConnection *bus, GError **error);
+void vb_connect_unregister(VbConnect *connect, GDBusConnection *bus);
+
+/* object paths: <connect>/domain/_<uuid with '-' replaced by '_'> */
+char *vb_domain_path(VbConnect *connect, VbDomainObj *obj);
+char *vb_network_path(VbConnect *connect, VbNetworkObj *obj);
+
+VbCall *vb_call_ref(VbCall *call);
+void vb_call_unref(VbCall *call);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VbCall, vb_call_unref)
+/* marks @call as completing later and returns a reference for the driver's callback */
+gpointer vb_call_pend(VbCall *call);
+/* a VbDone for driver operations; @user_data is what vb_call_pend() returned */
+void vb_call_done(gpointer result, const GError *error, gpointer user_data);
+void vb_call_reply(VbCall *call, GVariant *reply);
+/* the one place a GError becomes a D-Bus error */
+void vb_call_reply_error(VbCall *call, const GError *error);
+
+/* the driver's entry @fn, or "not supported: <api>" */
+#define VB_DRIVER_FN(call, fn, api, error)                                                          \
+    ((call)->connect->conn->driver->fn != NULL                                                     \
+         ? TRUE                                                                                    \
+         : (vb_error_no_support((error), (api)), FALSE))
+
+static inline VbConn *
+vb_call_conn(VbCall *call)
+{
+    return call->connect->conn;
+}
+
+static inline const VbDriver *
+vb_call_driver(VbCall *call)
+{
+    return call->connect->conn->driver;
+}
+
+/* the authorization module of the service, NULL on the session bus */
+VbAuth *vb_call_auth(VbCall *call);
+
+/* what polkit rules see of the call's object (borrowed strings) */
+void vb_call_auth_target(VbCall *call, VbAuthTarget *target);
+
+/* in-flight calls, so that shutdown can wait for them */
+guint vb_dispatch_in_flight(void);
+
+G_END_DECLS

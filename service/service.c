@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define G_LOG_DOMAIN "virtbus"
+
+#include "service.h"
+
+#include <glib-unix.h>
+
+/* how long a stopping service waits for calls in flight */
+#define VB_STOP_GRACE_US (800 * G_TIME_SPAN_MILLISECOND)
+
+static void
+vb_connect_free(VbConnect *connect)
+{
+    if (connect->service->bus != NULL)
+        vb_connect_unregister(connect, connect->service->bus);
+    vb_conn_close(connect->conn);
+    g_free(connect->path);
+    g_free(connect->domain_path);
+    g_free(connect->network_path);
+    g_free(connect);
+}
+
+static void
+vb_emit(VbConnect *connect, const char *path, const char *iface, const char *signal,
+        GVariant *params)
+{
+    g_autoptr(GError) error = NULL;
+    GDBusConnection *bus = connect->service->bus;
+
+    if (bus == NULL) {
+        g_variant_unref(g_variant_ref_sink(params));
+        return;
+    }
+    if (!g_dbus_connection_emit_signal(bus, NULL, path, iface, signal, params, &error))
+        g_warning("cannot emit %s.%s: %s", iface, signal, error->message);
+}
+
+static void
+vb_on_domain_lifecycle(VbConn *conn, VbDomainObj *obj, int event, int detail, gpointer data)
+{
+    VbConnect *connect = data;
+    g_autofree char *path = vb_domain_path(connect, obj);
+
+    vb_emit(connect, connect->path, VB_IFACE_CONNECT, "DomainEvent",
+            g_variant_new("(oii)", path, event, detail));
+}
+
+static void
+vb_on_domain_signal(VbConn *conn, VbDomainObj *obj, const char *signal, GVariant *params,
+                    gpointer data)
+{
+    VbConnect *connect = data;
+    g_autofree char *path = vb_domain_path(connect, obj);
+
+    vb_emit(connect, path, VB_IFACE_DOMAIN, signal, g_variant_ref(params));
+}
+
+static void
+vb_on_network_lifecycle(VbConn *conn, VbNetworkObj *obj, int event, gpointer data)
+{
+    VbConnect *connect = data;
+    g_autofree char *path = vb_network_path(connect, obj);
+
+    vb_emit(connect, connect->path, VB_IFACE_CONNECT, "NetworkEvent",
+            g_variant_new("(oi)", path, event));
+}
+
+static VbConnect *
+vb_connect_new(VbService *service, const char *uri, GError **error)
+{
+    g_autoptr(VbConn) conn = vb_conn_open(uri, error);
+    VbEventSink sink = {vb_on_domain_lifecycle, vb_on_domain_signal, vb_on_network_lifecycle,
+                        NULL};
+    VbConnect *connect;
+
+    if (conn == NULL)
+        return NULL;
+    connect = g_new0(VbConnect, 1);
+    connect->service = service;
+    connect->conn = g_steal_pointer(&conn);
+    connect->path = g_strdup_printf("/org/libvirt/%s", connect->conn->driver->name);
+    connect->domain_path = g_strdup_printf("%s/domain", connect->path);
+    connect->network_path = g_strdup_printf("%s/network", connect->path);
+    sink.user_data = connect;
+    vb_conn_set_sink(connect->conn, &sink);
+    return connect;
+}
+
+VbService *
+vb_service_new(const VbServiceOptions *options, GError **error)
+{
+    g_autoptr(VbService) service = g_new0(VbService, 1);
+
+    service->options.system = options->system;
+    service->options.verbose = options->verbose;
+    service->options.uris = g_strdupv(options->uris);
+    service->connects = g_ptr_array_new_with_free_func((GDestroyNotify)vb_connect_free);
+    service->loop = g_main_loop_new(NULL, FALSE);
+
+    for (guint i = 0; service->options.uris[i] != NULL; i++) {
+        VbConnect *connect = vb_connect_new(service, service->options.uris[i], error);
+
+        if (connect == NULL) {
+            g_prefix_error(error, "cannot open %s: ", service->options.uris[i]);
+            return NULL;
+        }
+        for (guint j = 0; j < service->connects->len; j++) {
+            VbConnect *other = g_ptr_array_index(service->connects, j);
+
+            if (strcmp(other->path, connect->path) == 0) {
+                g_set_error(error, G_IO_ERROR, G_IO_ERROR_EXISTS,
+                            "%s and %s would both be published at %s", other->conn->uri,
+                            connect->conn->uri, connect->path);
+                vb_connect_free(connect);
+                return NULL;
+            }
+        }
+        g_ptr_array_add(service->connects, connect);
+    }
+    return g_steal_pointer(&service);
+}
+
+void
+vb_service_free(VbService *service)
+{
+    if (service == NULL)
+        return;
+    if (service->owner_id != 0)
+        g_bus_unown_name(service->owner_id);
+    if (service->connects != NULL)
+        g_ptr_array_free(service->connects, TRUE);
+    vb_auth_free(service->auth);
+    g_clear_object(&service->bus);
+    if (service->loop != NULL)
+        g_main_loop_unref(service->loop);
+    g_strfreev(service->options.uris);
+    g_free(service);
+}
+
+static void
+vb_on_bus_acquired(GDBusConnection *bus, const char *name, gpointer data)
+{
+    VbService *service = data;
+
+    service->bus = g_object_ref(bus);
+    if (service->options.system)
+        service->auth = vb_auth_new(bus);
+    for (guint i = 0; i < service->connects->len; i++) {
+        g_autoptr(GError) error = NULL;
+        VbConnect *connect = g_ptr_array_index(service->connects, i);
+
+        if (!vb_connect_register(connect, bus, &error)) {
+            g_printerr("virtbusd: cannot publish %s: %s\n", connect->path, error->message);
+            service->exit_code = 1;
+            g_main_loop_quit(service->loop);
+            return;
+        }
+    }
+}
+
+static void
+vb_on_name_acquired(GDBusConnection *bus, const char *name, gpointer data)
+{
+    VbService *service = data;
+
+    service->name_owned = TRUE;
+    if (service->options.verbose) {
+        for (guint i = 0; i < service->connects->len; i++) {
+            VbConnect *connect = g_ptr_array_index(service->connects, i);
+
+            g_printerr("virtbusd: %s published at %s\n", connect->conn->uri, connect->path);
+        }
+        g_printerr("virtbusd: owns %s on the %s bus\n", name,
+                   service->options.system ? "system" : "session");
+    }
+}
+
+static void
+vb_on_name_lost(GDBusConnection *bus, const char *name, gpointer data)
+{
+    VbService *service = data;
+
+    if (service->stop_deadline != 0)
+        return;
+    if (bus == NULL)
+        g_printerr("virtbusd: cannot connect to the %s bus\n",
+                   service->options.system ? "system" : "session");
+    else if (service->name_owned)
+        g_printerr("virtbusd: lost the name %s on the %s bus\n", name,
+                   service->options.system ? "system" : "session");
+    else
+        g_printerr("virtbusd: the name %s is already owned on the %s bus\n", name,
+                   service->options.system ? "system" : "session");
+    service->exit_code = 1;
+    g_main_loop_quit(service->loop);
+}
+
+static gboolean
+vb_on_stop_tick(gpointer data)
+{
+    VbService *service = data;
+
+    if (vb_dispatch_in_flight() > 0 && g_get_monotonic_time() < service->stop_deadline)
+        return G_SOURCE_CONTINUE;
+    service->quit_source = 0;
+    g_main_loop_quit(service->loop);
+    return G_SOURCE_REMOVE;
+}
+
+void
+vb_service_stop(VbService *service)
+{
+    if (service->stop_deadline != 0)
+        return;
+    service->stop_deadline = g_get_monotonic_time() + VB_STOP_GRACE_US;
+    if (service->owner_id != 0) {
+        g_bus_unown_name(service->owner_id);
+        service->owner_id = 0;
+    }
+    service->quit_source = g_timeout_add(10, vb_on_stop_tick, service);
+}
+
+static gboolean
+vb_on_signal(gpointer data)
+{
+    vb_service_stop(data);
+    return G_SOURCE_CONTINUE;
+}
+
+int
+vb_service_run(VbService *service)
+{
+    guint sigterm = g_unix_signal_add(SIGTERM, vb_on_signal, service);
+    guint sigint = g_unix_signal_add(SIGINT, vb_on_signal, service);
+
+    service->owner_id =
+        g_bus_own_name(service->options.system ? G_BUS_TYPE_SYSTEM : G_BUS_TYPE_SESSION,
+                       VB_BUS_NAME, G_BUS_NAME_OWNER_FLAGS_DO_NOT_QUEUE, vb_on_bus_acquired,
+                       vb_on_name_acquired, vb_on_name_lost, service, NULL);
+    g_main_loop_run(service->loop);
+
+    g_source_remove(sigterm);
+    g_source_remove(sigint);
+    if (service->quit_source != 0)
+        g_source_remove(service->quit_source);
+    if (service->bus != NULL)
+        g_dbus_connection_flush_sync(service->bus, NULL, NULL);
+    return service->exit_code;
+}
