@@ -10,6 +10,7 @@ PACKAGES="
   libpolkit-gobject-1-dev polkitd libjson-glib-dev
   dbus dbus-bin systemd util-linux
   python3 python3-dbus python3-gi python3-pytest
+  qemu-system-x86 qemu-utils
 "
 
 missing=""
