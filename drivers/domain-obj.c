@@ -3,6 +3,8 @@
 
 #include "domain-obj.h"
 
+#include "obj-index.h"
+
 VbDomainObj *
 vb_domain_obj_new(VbDomainDef *def, gboolean persistent)
 {
@@ -143,20 +145,24 @@ vb_domain_obj_matches(const VbDomainObj *obj, guint flags)
 }
 
 struct _VbDomainList {
-    GHashTable *by_uuid; /* uuid_str → obj, owns the reference */
-    GHashTable *by_name; /* name (owned copy: definitions get replaced) → obj */
-    GHashTable *by_id;   /* id → obj, active domains only */
+    VbObjIndex index;
+    GHashTable *by_id; /* id → obj, active domains only */
     int last_id;
 };
+
+static gpointer
+vb_domain_obj_ref_any(gpointer obj)
+{
+    return vb_domain_obj_ref(obj);
+}
 
 VbDomainList *
 vb_domain_list_new(void)
 {
     VbDomainList *list = g_new0(VbDomainList, 1);
 
-    list->by_uuid = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
-                                          (GDestroyNotify)vb_domain_obj_unref);
-    list->by_name = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    vb_obj_index_init(&list->index, "domain", vb_domain_obj_ref_any,
+                      (GDestroyNotify)vb_domain_obj_unref);
     list->by_id = g_hash_table_new(g_direct_hash, g_direct_equal);
     return list;
 }
@@ -167,37 +173,21 @@ vb_domain_list_free(VbDomainList *list)
     if (list == NULL)
         return;
     g_hash_table_destroy(list->by_id);
-    g_hash_table_destroy(list->by_name);
-    g_hash_table_destroy(list->by_uuid);
+    vb_obj_index_clear(&list->index);
     g_free(list);
 }
 
 guint
 vb_domain_list_count(const VbDomainList *list)
 {
-    return g_hash_table_size(list->by_uuid);
+    return g_hash_table_size(list->index.by_uuid);
 }
 
 gboolean
 vb_domain_list_add(VbDomainList *list, VbDomainObj *obj, GError **error)
 {
-    const char *name = vb_domain_obj_name(obj);
-    VbDomainObj *other = g_hash_table_lookup(list->by_name, name);
-
-    if (other != NULL) {
-        vb_error_set(error, VB_ERROR_OPERATION_FAILED, "domain '%s' already exists with uuid %s",
-                     name, other->uuid_str);
+    if (!vb_obj_index_add(&list->index, obj, obj->uuid_str, vb_domain_obj_name(obj), error))
         return FALSE;
-    }
-    other = g_hash_table_lookup(list->by_uuid, obj->uuid_str);
-    if (other != NULL) {
-        vb_error_set(error, VB_ERROR_OPERATION_FAILED,
-                     "domain '%s' is already defined with uuid %s", vb_domain_obj_name(other),
-                     obj->uuid_str);
-        return FALSE;
-    }
-    g_hash_table_insert(list->by_uuid, obj->uuid_str, vb_domain_obj_ref(obj));
-    g_hash_table_insert(list->by_name, g_strdup(name), obj);
     if (obj->id >= 0)
         g_hash_table_insert(list->by_id, GINT_TO_POINTER(obj->id), obj);
     obj->removed = FALSE;
@@ -207,13 +197,14 @@ vb_domain_list_add(VbDomainList *list, VbDomainObj *obj, GError **error)
 void
 vb_domain_list_remove(VbDomainList *list, VbDomainObj *obj)
 {
-    if (g_hash_table_lookup(list->by_uuid, obj->uuid_str) != obj)
+    g_autoptr(VbDomainObj) hold = vb_domain_obj_ref(obj);
+
+    if (g_hash_table_lookup(list->index.by_uuid, obj->uuid_str) != obj)
         return;
     obj->removed = TRUE;
     if (obj->id >= 0)
         g_hash_table_remove(list->by_id, GINT_TO_POINTER(obj->id));
-    g_hash_table_remove(list->by_name, vb_domain_obj_name(obj));
-    g_hash_table_remove(list->by_uuid, obj->uuid_str);
+    vb_obj_index_remove(&list->index, obj, obj->uuid_str, vb_domain_obj_name(obj));
 }
 
 VbDomainObj *
@@ -222,23 +213,19 @@ vb_domain_list_find_uuid(const VbDomainList *list, const guint8 uuid[VB_UUID_LEN
     char str[VB_UUID_STRING_LEN];
 
     vb_uuid_format(uuid, str);
-    return g_hash_table_lookup(list->by_uuid, str);
+    return g_hash_table_lookup(list->index.by_uuid, str);
 }
 
 VbDomainObj *
 vb_domain_list_find_uuid_str(const VbDomainList *list, const char *uuid)
 {
-    guint8 raw[VB_UUID_LEN];
-
-    if (!vb_uuid_parse(uuid, raw))
-        return NULL;
-    return vb_domain_list_find_uuid(list, raw);
+    return vb_obj_index_find_uuid(&list->index, uuid);
 }
 
 VbDomainObj *
 vb_domain_list_find_name(const VbDomainList *list, const char *name)
 {
-    return g_hash_table_lookup(list->by_name, name);
+    return vb_obj_index_find_name(&list->index, name);
 }
 
 VbDomainObj *
@@ -250,18 +237,12 @@ vb_domain_list_find_id(const VbDomainList *list, int id)
 }
 
 gboolean
-vb_domain_list_rename(VbDomainList *list, VbDomainObj *obj, const char *new_name,
-                      GError **error)
+vb_domain_list_rename(VbDomainList *list, VbDomainObj *obj, const char *new_name, GError **error)
 {
-    VbDomainObj *other = g_hash_table_lookup(list->by_name, new_name);
     VbDomainDef *def = vb_domain_obj_def(obj);
 
-    if (other != NULL) {
-        vb_error_set(error, VB_ERROR_OPERATION_INVALID, "domain with name '%s' already exists",
-                     new_name);
+    if (!vb_obj_index_rename(&list->index, obj, def->name, new_name, error))
         return FALSE;
-    }
-    g_hash_table_remove(list->by_name, def->name);
     /* both definitions carry the name */
     if (obj->config != NULL && obj->config != def) {
         g_free(obj->config->name);
@@ -269,7 +250,6 @@ vb_domain_list_rename(VbDomainList *list, VbDomainObj *obj, const char *new_name
     }
     g_free(def->name);
     def->name = g_strdup(new_name);
-    g_hash_table_insert(list->by_name, g_strdup(new_name), obj);
     vb_domain_obj_changed(obj);
     return TRUE;
 }
@@ -297,13 +277,5 @@ vb_domain_list_next_id(VbDomainList *list)
 GPtrArray *
 vb_domain_list_all(const VbDomainList *list)
 {
-    GPtrArray *all = g_ptr_array_new_full(g_hash_table_size(list->by_uuid),
-                                          (GDestroyNotify)vb_domain_obj_unref);
-    GHashTableIter iter;
-    gpointer value;
-
-    g_hash_table_iter_init(&iter, list->by_uuid);
-    while (g_hash_table_iter_next(&iter, NULL, &value))
-        g_ptr_array_add(all, vb_domain_obj_ref(value));
-    return all;
+    return vb_obj_index_all(&list->index, (GDestroyNotify)vb_domain_obj_unref);
 }

@@ -127,11 +127,11 @@ typedef struct _VbDomainObj {
     gboolean managed_save; /* a managed save image exists */
     gboolean updated;      /* config changed since the domain started */
     gboolean autodestroy;
-    gboolean removed; /* gone from its list: calls on its path fail */
-    gint64 started_us; /* monotonic time of the last start, for synthetic cpu time */
+    gboolean removed;    /* gone from its list: calls on its path fail */
+    gint64 started_us;   /* monotonic time of the last start, for synthetic cpu time */
     guint64 cpu_time_ns; /* accumulated before the last start or pause */
-    char *xml_cache;      /* vb_domain_obj_format(obj, 0), dropped on every change */
-    gpointer priv;        /* the driver's own per-domain state */
+    char *xml_cache;     /* vb_domain_obj_format(obj, 0), dropped on every change */
+    gpointer priv;       /* the driver's own per-domain state */
     GDestroyNotify priv_free;
 } VbDomainObj;
 

@@ -81,7 +81,7 @@ typedef struct {
 } VbVcpuInfo;
 
 typedef struct {
-    guint state;   /* libvirt's virDomainControlState */
+    guint state; /* libvirt's virDomainControlState */
     guint details;
     guint64 state_time_ms;
 } VbControlInfo;
@@ -91,7 +91,7 @@ typedef struct {
  * anything that may block (processes, monitors, disk) takes a VbDone and completes
  * later, leaving the main loop free. */
 struct _VbDriver {
-    const char *name;       /* "Test", "QEMU", "Xen": also polkit's connect_driver */
+    const char *name;         /* "Test", "QEMU", "Xen": also polkit's connect_driver */
     const guint8 *mac_prefix; /* three bytes for generated MACs */
 
     gboolean (*probe)(const char *uri);
@@ -141,8 +141,7 @@ struct _VbDriver {
     gboolean (*domain_get_control_info)(VbConn *conn, VbDomainObj *obj, guint flags,
                                         VbControlInfo *info, GError **error);
     /* a GArray of VbVcpuInfo */
-    GArray *(*domain_get_vcpu_info)(VbConn *conn, VbDomainObj *obj, guint flags,
-                                    GError **error);
+    GArray *(*domain_get_vcpu_info)(VbConn *conn, VbDomainObj *obj, guint flags, GError **error);
     /* a{sv} of scheduler parameters, and the scheduler's name */
     GVariant *(*domain_get_scheduler_params)(VbConn *conn, VbDomainObj *obj, guint flags,
                                              GError **error);
@@ -150,16 +149,12 @@ struct _VbDriver {
                                        GError **error);
 
     /* domain operations: a NULL result unless said otherwise */
-    void (*domain_create)(VbConn *conn, VbDomainObj *obj, guint flags, VbDone done,
-                          gpointer data);
+    void (*domain_create)(VbConn *conn, VbDomainObj *obj, guint flags, VbDone done, gpointer data);
     void (*domain_shutdown)(VbConn *conn, VbDomainObj *obj, guint flags, VbDone done,
                             gpointer data);
-    void (*domain_reboot)(VbConn *conn, VbDomainObj *obj, guint flags, VbDone done,
-                          gpointer data);
-    void (*domain_reset)(VbConn *conn, VbDomainObj *obj, guint flags, VbDone done,
-                         gpointer data);
-    void (*domain_destroy)(VbConn *conn, VbDomainObj *obj, guint flags, VbDone done,
-                           gpointer data);
+    void (*domain_reboot)(VbConn *conn, VbDomainObj *obj, guint flags, VbDone done, gpointer data);
+    void (*domain_reset)(VbConn *conn, VbDomainObj *obj, guint flags, VbDone done, gpointer data);
+    void (*domain_destroy)(VbConn *conn, VbDomainObj *obj, guint flags, VbDone done, gpointer data);
     void (*domain_suspend)(VbConn *conn, VbDomainObj *obj, VbDone done, gpointer data);
     void (*domain_resume)(VbConn *conn, VbDomainObj *obj, VbDone done, gpointer data);
     void (*domain_save)(VbConn *conn, VbDomainObj *obj, const char *to, const char *xml,
@@ -172,14 +167,14 @@ struct _VbDriver {
                              guint flags, VbDone done, gpointer data);
     void (*domain_undefine)(VbConn *conn, VbDomainObj *obj, guint flags, VbDone done,
                             gpointer data);
-    void (*domain_set_autostart)(VbConn *conn, VbDomainObj *obj, gboolean autostart,
-                                 VbDone done, gpointer data);
-    void (*domain_set_memory)(VbConn *conn, VbDomainObj *obj, guint64 kib, guint flags,
-                              VbDone done, gpointer data);
+    void (*domain_set_autostart)(VbConn *conn, VbDomainObj *obj, gboolean autostart, VbDone done,
+                                 gpointer data);
+    void (*domain_set_memory)(VbConn *conn, VbDomainObj *obj, guint64 kib, guint flags, VbDone done,
+                              gpointer data);
     void (*domain_set_max_memory)(VbConn *conn, VbDomainObj *obj, guint64 kib, guint flags,
                                   VbDone done, gpointer data);
-    void (*domain_set_vcpus)(VbConn *conn, VbDomainObj *obj, guint vcpus, guint flags,
-                             VbDone done, gpointer data);
+    void (*domain_set_vcpus)(VbConn *conn, VbDomainObj *obj, guint vcpus, guint flags, VbDone done,
+                             gpointer data);
     /* @cpumap: one gboolean per host cpu */
     void (*domain_pin_vcpu)(VbConn *conn, VbDomainObj *obj, guint vcpu, const gboolean *cpumap,
                             gsize ncpus, guint flags, VbDone done, gpointer data);
@@ -203,8 +198,8 @@ struct _VbDriver {
                             const guint *keycodes, gsize nkeycodes, guint flags, VbDone done,
                             gpointer data);
     /* result: a{sv} GVariant of libvirt's stats fields (unwrapped) */
-    void (*domain_get_stats)(VbConn *conn, VbDomainObj *obj, guint stats, guint flags,
-                             VbDone done, gpointer data);
+    void (*domain_get_stats)(VbConn *conn, VbDomainObj *obj, guint stats, guint flags, VbDone done,
+                             gpointer data);
     /* result: a{it} GVariant */
     void (*domain_memory_stats)(VbConn *conn, VbDomainObj *obj, guint flags, VbDone done,
                                 gpointer data);
@@ -212,13 +207,13 @@ struct _VbDriver {
     void (*domain_block_stats)(VbConn *conn, VbDomainObj *obj, const char *disk, guint flags,
                                VbDone done, gpointer data);
     /* result: VbInterfaceStats * (g_free) */
-    void (*domain_interface_stats)(VbConn *conn, VbDomainObj *obj, const char *device,
-                                   guint flags, VbDone done, gpointer data);
+    void (*domain_interface_stats)(VbConn *conn, VbDomainObj *obj, const char *device, guint flags,
+                                   VbDone done, gpointer data);
     /* result: a(ssa(isu)) GVariant */
     void (*domain_interface_addresses)(VbConn *conn, VbDomainObj *obj, guint source, guint flags,
                                        VbDone done, gpointer data);
-    void (*domain_migrate)(VbConn *conn, VbDomainObj *obj, const char *dest_uri,
-                           GVariant *params, guint flags, VbDone done, gpointer data);
+    void (*domain_migrate)(VbConn *conn, VbDomainObj *obj, const char *dest_uri, GVariant *params,
+                           guint flags, VbDone done, gpointer data);
 
     /* networks; a VbNetworkObj * result is a new reference */
     void (*network_define_xml)(VbConn *conn, const char *xml, VbDone done, gpointer data);
@@ -226,14 +221,14 @@ struct _VbDriver {
     void (*network_create)(VbConn *conn, VbNetworkObj *obj, VbDone done, gpointer data);
     void (*network_destroy)(VbConn *conn, VbNetworkObj *obj, VbDone done, gpointer data);
     void (*network_undefine)(VbConn *conn, VbNetworkObj *obj, VbDone done, gpointer data);
-    void (*network_set_autostart)(VbConn *conn, VbNetworkObj *obj, gboolean autostart,
-                                  VbDone done, gpointer data);
+    void (*network_set_autostart)(VbConn *conn, VbNetworkObj *obj, gboolean autostart, VbDone done,
+                                  gpointer data);
     void (*network_update)(VbConn *conn, VbNetworkObj *obj, guint command, guint section,
                            int parent_index, const char *xml, guint flags, VbDone done,
                            gpointer data);
     /* result: a(sxisssuss) GVariant */
-    void (*network_get_dhcp_leases)(VbConn *conn, VbNetworkObj *obj, const char *mac,
-                                    guint flags, VbDone done, gpointer data);
+    void (*network_get_dhcp_leases)(VbConn *conn, VbNetworkObj *obj, const char *mac, guint flags,
+                                    VbDone done, gpointer data);
 };
 
 /* every driver built in */

@@ -3,6 +3,7 @@
 
 #include "network-obj.h"
 
+#include "obj-index.h"
 #include "vb-error.h"
 
 VbNetworkObj *
@@ -86,18 +87,22 @@ vb_network_obj_matches(const VbNetworkObj *obj, guint flags)
 }
 
 struct _VbNetworkList {
-    GHashTable *by_uuid; /* uuid_str → obj, owns the reference */
-    GHashTable *by_name; /* owned name → obj */
+    VbObjIndex index;
 };
+
+static gpointer
+vb_network_obj_ref_any(gpointer obj)
+{
+    return vb_network_obj_ref(obj);
+}
 
 VbNetworkList *
 vb_network_list_new(void)
 {
     VbNetworkList *list = g_new0(VbNetworkList, 1);
 
-    list->by_uuid = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
-                                          (GDestroyNotify)vb_network_obj_unref);
-    list->by_name = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    vb_obj_index_init(&list->index, "network", vb_network_obj_ref_any,
+                      (GDestroyNotify)vb_network_obj_unref);
     return list;
 }
 
@@ -106,37 +111,21 @@ vb_network_list_free(VbNetworkList *list)
 {
     if (list == NULL)
         return;
-    g_hash_table_destroy(list->by_name);
-    g_hash_table_destroy(list->by_uuid);
+    vb_obj_index_clear(&list->index);
     g_free(list);
 }
 
 guint
 vb_network_list_count(const VbNetworkList *list)
 {
-    return g_hash_table_size(list->by_uuid);
+    return g_hash_table_size(list->index.by_uuid);
 }
 
 gboolean
 vb_network_list_add(VbNetworkList *list, VbNetworkObj *obj, GError **error)
 {
-    const char *name = vb_network_obj_name(obj);
-    VbNetworkObj *other = g_hash_table_lookup(list->by_name, name);
-
-    if (other != NULL) {
-        vb_error_set(error, VB_ERROR_OPERATION_FAILED, "network '%s' already exists with uuid %s",
-                     name, other->uuid_str);
+    if (!vb_obj_index_add(&list->index, obj, obj->uuid_str, vb_network_obj_name(obj), error))
         return FALSE;
-    }
-    other = g_hash_table_lookup(list->by_uuid, obj->uuid_str);
-    if (other != NULL) {
-        vb_error_set(error, VB_ERROR_OPERATION_FAILED,
-                     "network '%s' is already defined with uuid %s", vb_network_obj_name(other),
-                     obj->uuid_str);
-        return FALSE;
-    }
-    g_hash_table_insert(list->by_uuid, obj->uuid_str, vb_network_obj_ref(obj));
-    g_hash_table_insert(list->by_name, g_strdup(name), obj);
     obj->removed = FALSE;
     return TRUE;
 }
@@ -144,11 +133,10 @@ vb_network_list_add(VbNetworkList *list, VbNetworkObj *obj, GError **error)
 void
 vb_network_list_remove(VbNetworkList *list, VbNetworkObj *obj)
 {
-    if (g_hash_table_lookup(list->by_uuid, obj->uuid_str) != obj)
-        return;
-    obj->removed = TRUE;
-    g_hash_table_remove(list->by_name, vb_network_obj_name(obj));
-    g_hash_table_remove(list->by_uuid, obj->uuid_str);
+    g_autoptr(VbNetworkObj) hold = vb_network_obj_ref(obj);
+
+    if (vb_obj_index_remove(&list->index, obj, obj->uuid_str, vb_network_obj_name(obj)))
+        obj->removed = TRUE;
 }
 
 VbNetworkObj *
@@ -157,35 +145,23 @@ vb_network_list_find_uuid(const VbNetworkList *list, const guint8 uuid[VB_UUID_L
     char str[VB_UUID_STRING_LEN];
 
     vb_uuid_format(uuid, str);
-    return g_hash_table_lookup(list->by_uuid, str);
+    return g_hash_table_lookup(list->index.by_uuid, str);
 }
 
 VbNetworkObj *
 vb_network_list_find_uuid_str(const VbNetworkList *list, const char *uuid)
 {
-    guint8 raw[VB_UUID_LEN];
-
-    if (!vb_uuid_parse(uuid, raw))
-        return NULL;
-    return vb_network_list_find_uuid(list, raw);
+    return vb_obj_index_find_uuid(&list->index, uuid);
 }
 
 VbNetworkObj *
 vb_network_list_find_name(const VbNetworkList *list, const char *name)
 {
-    return g_hash_table_lookup(list->by_name, name);
+    return vb_obj_index_find_name(&list->index, name);
 }
 
 GPtrArray *
 vb_network_list_all(const VbNetworkList *list)
 {
-    GPtrArray *all = g_ptr_array_new_full(g_hash_table_size(list->by_uuid),
-                                          (GDestroyNotify)vb_network_obj_unref);
-    GHashTableIter iter;
-    gpointer value;
-
-    g_hash_table_iter_init(&iter, list->by_uuid);
-    while (g_hash_table_iter_next(&iter, NULL, &value))
-        g_ptr_array_add(all, vb_network_obj_ref(value));
-    return all;
+    return vb_obj_index_all(&list->index, (GDestroyNotify)vb_network_obj_unref);
 }

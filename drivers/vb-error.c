@@ -3,7 +3,7 @@
 
 #include "vb-error.h"
 
-G_DEFINE_QUARK(vb-error-quark, vb_error)
+G_DEFINE_QUARK(vb - error - quark, vb_error)
 
 static const char *
 vb_error_prefix(VbErrorCode code)
@@ -64,8 +64,8 @@ vb_error_set(GError **error, VbErrorCode code, const char *format, ...)
     if (prefix == NULL)
         g_set_error_literal(error, VB_ERROR, code, text);
     else
-        g_set_error(error, VB_ERROR, code, code == VB_ERROR_NO_CONNECT ? "%s %s" : "%s: %s",
-                    prefix, text);
+        g_set_error(error, VB_ERROR, code, code == VB_ERROR_NO_CONNECT ? "%s %s" : "%s: %s", prefix,
+                    text);
 }
 
 gboolean

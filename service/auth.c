@@ -37,7 +37,7 @@ struct _VbCaller {
     char *name;
     gint64 uid; /* -1 until the bus told us */
     gboolean uid_pending;
-    GPtrArray *waiters; /* VbWaiter: continuations waiting for the uid */
+    GPtrArray *waiters;    /* VbWaiter: continuations waiting for the uid */
     GHashTable *decisions; /* "action\ndriver\nuuid\nname" → VbDecision */
 };
 
@@ -322,8 +322,7 @@ vb_auth_on_checked(GObject *source, GAsyncResult *result, gpointer user_data)
                     ask->label);
     } else {
         g_set_error(&denied, VB_AUTH_ERROR, VB_AUTH_ERROR_DENIED,
-                    "access denied by policy: '%s' is not granted on %s", ask->action,
-                    ask->label);
+                    "access denied by policy: '%s' is not granted on %s", ask->action, ask->label);
         if (caller != NULL && !polkit_authorization_result_get_is_challenge(answer) &&
             g_hash_table_size(caller->decisions) < VB_AUTH_MAX_DECISIONS)
             g_hash_table_insert(caller->decisions, g_strdup(ask->key),
@@ -354,10 +353,10 @@ vb_auth_ask(VbAuth *auth, VbCaller *caller, const char *action, const char *key,
     ask->done = done;
     ask->data = data;
     if (auth->authority == NULL) {
-        g_autoptr(GError) denied = g_error_new(
-            VB_AUTH_ERROR, VB_AUTH_ERROR_DENIED,
-            "the authorization service is unavailable, so only root may use '%s' on %s", action,
-            ask->label);
+        g_autoptr(GError) denied =
+            g_error_new(VB_AUTH_ERROR, VB_AUTH_ERROR_DENIED,
+                        "the authorization service is unavailable, so only root may use '%s' on %s",
+                        action, ask->label);
 
         done(VB_DECISION_DENY, denied, data);
         vb_ask_free(ask);
@@ -446,8 +445,8 @@ vb_check_on_answer(VbDecision decision, const GError *denied, gpointer data)
     /* the caller may have left the bus meanwhile: nobody waits for the answer then */
     caller = g_hash_table_lookup(check->auth->callers, check->caller);
     if (caller == NULL) {
-        g_autoptr(GError) gone = g_error_new_literal(VB_AUTH_ERROR, VB_AUTH_ERROR_DENIED,
-                                                     "the caller left the bus");
+        g_autoptr(GError) gone =
+            g_error_new_literal(VB_AUTH_ERROR, VB_AUTH_ERROR_DENIED, "the caller left the bus");
 
         check->done(gone, check->data);
         vb_check_free(check);
@@ -478,9 +477,9 @@ vb_check_continue(VbAuth *auth, VbCaller *caller, gpointer data)
             g_autoptr(GError) denied = NULL;
 
             vb_auth_target_label(&check->target, &label);
-            denied = g_error_new(VB_AUTH_ERROR, VB_AUTH_ERROR_DENIED,
-                                 "access denied by policy: '%s' is not granted on %s", action,
-                                 label);
+            denied =
+                g_error_new(VB_AUTH_ERROR, VB_AUTH_ERROR_DENIED,
+                            "access denied by policy: '%s' is not granted on %s", action, label);
             check->done(denied, check->data);
             vb_check_free(check);
             return;

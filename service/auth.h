@@ -19,8 +19,8 @@ typedef enum {
 
 /* what polkit's rules see of the target: libvirt's ACL details */
 typedef struct {
-    const char *driver;       /* connect_driver: "Test", "QEMU", "Xen" */
-    const char *domain_name;  /* domain_name, domain_uuid for domain permissions */
+    const char *driver;      /* connect_driver: "Test", "QEMU", "Xen" */
+    const char *domain_name; /* domain_name, domain_uuid for domain permissions */
     const char *domain_uuid;
     const char *network_name; /* network_name, network_uuid for network permissions */
     const char *network_uuid;

@@ -46,9 +46,8 @@ vb_connect_get_version(VbCall *call, GError **error)
 {
     const VbDriver *driver = vb_call_driver(call);
 
-    return g_variant_new_uint64(driver->get_version != NULL
-                                    ? driver->get_version(vb_call_conn(call))
-                                    : VB_VERSION_NUMBER);
+    return g_variant_new_uint64(
+        driver->get_version != NULL ? driver->get_version(vb_call_conn(call)) : VB_VERSION_NUMBER);
 }
 
 typedef struct {
@@ -93,8 +92,8 @@ vb_reply_filtered(VbCall *call, GPtrArray *paths, GArray *targets, const char *p
     list->call = vb_call_pend(call);
     list->paths = g_ptr_array_ref(paths);
     vb_auth_filter(vb_call_auth(call), call->invocation, perm,
-                   (const VbAuthTarget *)(gpointer)targets->data, targets->len,
-                   vb_list_on_filtered, list);
+                   (const VbAuthTarget *)(gpointer)targets->data, targets->len, vb_list_on_filtered,
+                   list);
     return NULL;
 }
 
@@ -112,8 +111,8 @@ vb_connect_list_domains(VbCall *call, GVariant *params, GError **error)
         return NULL;
     for (guint i = 0; i < all->len; i++) {
         VbDomainObj *obj = g_ptr_array_index(all, i);
-        VbAuthTarget target = {vb_call_driver(call)->name, vb_domain_obj_name(obj),
-                               obj->uuid_str, NULL, NULL};
+        VbAuthTarget target = {vb_call_driver(call)->name, vb_domain_obj_name(obj), obj->uuid_str,
+                               NULL, NULL};
 
         if (!vb_domain_obj_matches(obj, flags))
             continue;
@@ -225,8 +224,8 @@ vb_connect_domain_restore(VbCall *call, GVariant *params, GError **error)
     g_variant_get(params, "(&s&su)", &from, &xml, &flags);
     if (!VB_DRIVER_FN(call, domain_restore, "virDomainRestoreFlags", error))
         return NULL;
-    vb_call_driver(call)->domain_restore(vb_call_conn(call), from, *xml != '\0' ? xml : NULL,
-                                         flags, vb_call_done, vb_call_pend(call));
+    vb_call_driver(call)->domain_restore(vb_call_conn(call), from, *xml != '\0' ? xml : NULL, flags,
+                                         vb_call_done, vb_call_pend(call));
     return NULL;
 }
 
@@ -256,8 +255,8 @@ vb_connect_save_image_define_xml(VbCall *call, GVariant *params, GError **error)
     g_variant_get(params, "(&s&su)", &file, &xml, &flags);
     if (!VB_DRIVER_FN(call, save_image_define_xml, "virDomainSaveImageDefineXML", error))
         return NULL;
-    vb_call_driver(call)->save_image_define_xml(vb_call_conn(call), file, xml, flags,
-                                                vb_call_done, vb_call_pend(call));
+    vb_call_driver(call)->save_image_define_xml(vb_call_conn(call), file, xml, flags, vb_call_done,
+                                                vb_call_pend(call));
     return NULL;
 }
 
@@ -276,8 +275,8 @@ vb_connect_list_networks(VbCall *call, GVariant *params, GError **error)
         return NULL;
     for (guint i = 0; i < all->len; i++) {
         VbNetworkObj *obj = g_ptr_array_index(all, i);
-        VbAuthTarget target = {vb_call_driver(call)->name, NULL, NULL,
-                               vb_network_obj_name(obj), obj->uuid_str};
+        VbAuthTarget target = {vb_call_driver(call)->name, NULL, NULL, vb_network_obj_name(obj),
+                               obj->uuid_str};
 
         if (!vb_network_obj_matches(obj, flags))
             continue;
@@ -535,8 +534,8 @@ vb_connect_get_all_domain_stats(VbCall *call, GVariant *params, GError **error)
         return NULL;
     for (guint i = 0; i < all->len; i++) {
         VbDomainObj *obj = g_ptr_array_index(all, i);
-        VbAuthTarget target = {vb_call_driver(call)->name, vb_domain_obj_name(obj),
-                               obj->uuid_str, NULL, NULL};
+        VbAuthTarget target = {vb_call_driver(call)->name, vb_domain_obj_name(obj), obj->uuid_str,
+                               NULL, NULL};
 
         if (!vb_domain_obj_matches(obj, flags & VB_LIST_DOMAINS_ALL_FLAGS))
             continue;
@@ -692,8 +691,8 @@ vb_connect_domain_xml_from_native(VbCall *call, GVariant *params, GError **error
     g_variant_get(params, "(&s&su)", &format, &config, &flags);
     if (!VB_DRIVER_FN(call, domain_xml_from_native, "virConnectDomainXMLFromNative", error))
         return NULL;
-    return vb_reply_string(vb_call_driver(call)->domain_xml_from_native(
-        vb_call_conn(call), format, config, flags, error));
+    return vb_reply_string(vb_call_driver(call)->domain_xml_from_native(vb_call_conn(call), format,
+                                                                        config, flags, error));
 }
 
 /* virConnectDomainXMLToNative; main loop */
@@ -706,8 +705,8 @@ vb_connect_domain_xml_to_native(VbCall *call, GVariant *params, GError **error)
     g_variant_get(params, "(&s&su)", &format, &xml, &flags);
     if (!VB_DRIVER_FN(call, domain_xml_to_native, "virConnectDomainXMLToNative", error))
         return NULL;
-    return vb_reply_string(vb_call_driver(call)->domain_xml_to_native(vb_call_conn(call), format,
-                                                                      xml, flags, error));
+    return vb_reply_string(
+        vb_call_driver(call)->domain_xml_to_native(vb_call_conn(call), format, xml, flags, error));
 }
 
 #define READ_ONLY(perm) NULL, perm, NULL
@@ -729,17 +728,21 @@ static const VbMethod vb_connect_methods[] = {
     {"DomainCreateXML", vb_connect_domain_create_xml, {"domain.write", "domain.start"}, 0, -1},
     {"DomainDefineXML", vb_connect_domain_define_xml, {"domain.write", "domain.save"}, 0, -1},
     {"DomainRestore", vb_connect_domain_restore, {"domain.write", "domain.start"}, 0, -1},
-    {"DomainSaveImageGetXMLDesc", vb_connect_save_image_get_xml, {"domain.read"},
-     VB_PERM_FLAG_SECURE, 1},
-    {"DomainSaveImageDefineXML", vb_connect_save_image_define_xml,
-     {"domain.write", "domain.save"}, 0, -1},
+    {"DomainSaveImageGetXMLDesc",
+     vb_connect_save_image_get_xml,
+     {"domain.read"},
+     VB_PERM_FLAG_SECURE,
+     1},
+    {"DomainSaveImageDefineXML",
+     vb_connect_save_image_define_xml,
+     {"domain.write", "domain.save"},
+     0,
+     -1},
     {"ListNetworks", vb_connect_list_networks, {"connect.search-networks"}, 0, -1},
     {"NetworkLookupByName", vb_connect_network_lookup_by_name, {"network.getattr"}, 0, -1},
     {"NetworkLookupByUUID", vb_connect_network_lookup_by_uuid, {"network.getattr"}, 0, -1},
-    {"NetworkCreateXML", vb_connect_network_create_xml, {"network.write", "network.start"}, 0,
-     -1},
-    {"NetworkDefineXML", vb_connect_network_define_xml, {"network.write", "network.save"}, 0,
-     -1},
+    {"NetworkCreateXML", vb_connect_network_create_xml, {"network.write", "network.start"}, 0, -1},
+    {"NetworkDefineXML", vb_connect_network_define_xml, {"network.write", "network.save"}, 0, -1},
     {"GetCapabilities", vb_connect_get_capabilities, {"connect.read"}, 0, -1},
     {"GetDomainCapabilities", vb_connect_get_domain_capabilities, {"connect.write"}, 0, -1},
     {"GetSysinfo", vb_connect_get_sysinfo, {"connect.read"}, 0, -1},

@@ -168,16 +168,22 @@ vb_call_reply(VbCall *call, GVariant *reply)
 void
 vb_call_reply_error(VbCall *call, const GError *error)
 {
+    g_autofree char *valid = NULL;
+
     if (call->replied)
         return;
     call->replied = TRUE;
+    /* D-Bus strings must be UTF-8; a message quoting a file's bytes might not be */
+    if (!g_utf8_validate(error->message, -1, NULL))
+        valid = g_utf8_make_valid(error->message, -1);
     if (error->domain == VB_ERROR) {
         g_dbus_method_invocation_return_dbus_error(call->invocation, VB_ERROR_NAME,
-                                                   error->message);
+                                                   valid != NULL ? valid : error->message);
     } else if (error->domain == G_DBUS_ERROR || error->domain == VB_AUTH_ERROR) {
         g_dbus_method_invocation_return_gerror(call->invocation, error);
     } else {
-        g_autofree char *text = g_strdup_printf("internal error: %s", error->message);
+        g_autofree char *text =
+            g_strdup_printf("internal error: %s", valid != NULL ? valid : error->message);
 
         g_dbus_method_invocation_return_dbus_error(call->invocation, VB_ERROR_NAME, text);
     }
@@ -212,28 +218,32 @@ vb_call_finish(VbCall *call, GVariant *reply, GError *error)
 static gboolean
 vb_call_resolve(VbCall *call, VbObjectKind kind, const char *node, GError **error)
 {
-    char uuid[VB_UUID_STRING_LEN];
+    char uuid[VB_UUID_STRING_LEN] = "";
+    gboolean shaped;
 
     if (kind == VB_OBJECT_CONNECT)
         return TRUE;
+    /* a node that is not a UUID at all is named as it was given */
+    shaped = vb_node_to_uuid(node, uuid);
     if (kind == VB_OBJECT_DOMAIN) {
-        VbDomainObj *obj = vb_node_to_uuid(node, uuid)
-                               ? vb_domain_list_find_uuid_str(call->connect->conn->domains, uuid)
-                               : NULL;
+        VbDomainObj *obj =
+            shaped ? vb_domain_list_find_uuid_str(call->connect->conn->domains, uuid) : NULL;
+
         if (obj == NULL) {
             vb_error_set(error, VB_ERROR_NO_DOMAIN, "no domain with matching uuid '%s'",
-                         node != NULL ? uuid : "");
+                         shaped ? uuid : (node != NULL ? node : ""));
             return FALSE;
         }
         call->dom = vb_domain_obj_ref(obj);
         return TRUE;
     }
-    VbNetworkObj *net = vb_node_to_uuid(node, uuid)
-                            ? vb_network_list_find_uuid_str(call->connect->conn->networks, uuid)
-                            : NULL;
+
+    VbNetworkObj *net =
+        shaped ? vb_network_list_find_uuid_str(call->connect->conn->networks, uuid) : NULL;
+
     if (net == NULL) {
         vb_error_set(error, VB_ERROR_NO_NETWORK, "no network with matching uuid '%s'",
-                     node != NULL ? uuid : "");
+                     shaped ? uuid : (node != NULL ? node : ""));
         return FALSE;
     }
     call->net = vb_network_obj_ref(net);
@@ -241,8 +251,7 @@ vb_call_resolve(VbCall *call, VbObjectKind kind, const char *node, GError **erro
 }
 
 static void
-vb_dispatch_properties(VbCall *call, const VbInterface *iface, const char *method,
-                       GVariant *params)
+vb_dispatch_properties(VbCall *call, const VbInterface *iface, const char *method, GVariant *params)
 {
     g_autoptr(GError) error = NULL;
     const char *iface_name = NULL;
@@ -356,9 +365,9 @@ vb_call_permissions(VbCall *call)
             g_variant_get_child(call->params, 1, "&s", &prop_name);
             prop = vb_interface_find_property(iface, prop_name);
             if (prop != NULL)
-                g_ptr_array_add(perms, g_strdup(g_strcmp0(call->member, "Set") == 0
-                                                    ? prop->set_perm
-                                                    : prop->get_perm));
+                g_ptr_array_add(perms,
+                                g_strdup(g_strcmp0(call->member, "Set") == 0 ? prop->set_perm
+                                                                             : prop->get_perm));
         }
     } else {
         const VbMethod *row = vb_interface_find_method(iface, call->member);
@@ -481,9 +490,9 @@ vb_on_connect_call(GDBusConnection *bus, const char *sender, const char *path,
 }
 
 static void
-vb_on_domain_call(GDBusConnection *bus, const char *sender, const char *path,
-                  const char *interface, const char *method, GVariant *params,
-                  GDBusMethodInvocation *invocation, gpointer user_data)
+vb_on_domain_call(GDBusConnection *bus, const char *sender, const char *path, const char *interface,
+                  const char *method, GVariant *params, GDBusMethodInvocation *invocation,
+                  gpointer user_data)
 {
     VbConnect *connect = user_data;
     const char *node = path + strlen(connect->domain_path);
@@ -500,8 +509,8 @@ vb_on_network_call(GDBusConnection *bus, const char *sender, const char *path,
     VbConnect *connect = user_data;
     const char *node = path + strlen(connect->network_path);
 
-    vb_dispatch(connect, &vb_network_interface, *node == '/' ? node + 1 : NULL, interface,
-                method, params, invocation);
+    vb_dispatch(connect, &vb_network_interface, *node == '/' ? node + 1 : NULL, interface, method,
+                params, invocation);
 }
 
 /* get/set left NULL: GDBus hands Properties calls to method_call, so they share the
@@ -511,8 +520,7 @@ static const GDBusInterfaceVTable vb_domain_vtable = {vb_on_domain_call, NULL, N
 static const GDBusInterfaceVTable vb_network_vtable = {vb_on_network_call, NULL, NULL, {0}};
 
 static char **
-vb_domain_enumerate(GDBusConnection *bus, const char *sender, const char *path,
-                    gpointer user_data)
+vb_domain_enumerate(GDBusConnection *bus, const char *sender, const char *path, gpointer user_data)
 {
     VbConnect *connect = user_data;
     g_autoptr(GPtrArray) all = vb_domain_list_all(connect->conn->domains);
@@ -528,8 +536,7 @@ vb_domain_enumerate(GDBusConnection *bus, const char *sender, const char *path,
 }
 
 static char **
-vb_network_enumerate(GDBusConnection *bus, const char *sender, const char *path,
-                     gpointer user_data)
+vb_network_enumerate(GDBusConnection *bus, const char *sender, const char *path, gpointer user_data)
 {
     VbConnect *connect = user_data;
     g_autoptr(GPtrArray) all = vb_network_list_all(connect->conn->networks);
@@ -565,8 +572,8 @@ vb_domain_introspect(GDBusConnection *bus, const char *sender, const char *path,
 }
 
 static GDBusInterfaceInfo **
-vb_network_introspect(GDBusConnection *bus, const char *sender, const char *path,
-                      const char *node, gpointer user_data)
+vb_network_introspect(GDBusConnection *bus, const char *sender, const char *path, const char *node,
+                      gpointer user_data)
 {
     return vb_subtree_introspect(node, VB_IFACE_NETWORK);
 }

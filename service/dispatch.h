@@ -8,8 +8,8 @@
 
 G_BEGIN_DECLS
 
-#define VB_BUS_NAME    "org.libvirt"
-#define VB_ERROR_NAME  "org.libvirt.Error"
+#define VB_BUS_NAME      "org.libvirt"
+#define VB_ERROR_NAME    "org.libvirt.Error"
 #define VB_IFACE_CONNECT "org.libvirt.Connect"
 #define VB_IFACE_DOMAIN  "org.libvirt.Domain"
 #define VB_IFACE_NETWORK "org.libvirt.Network"
@@ -86,8 +86,8 @@ typedef struct {
 struct _VbInterface {
     const char *name; /* org.libvirt.Domain */
     VbObjectKind kind;
-    const VbMethod *methods;       /* ends with a NULL name */
-    const VbProperty *properties;  /* ends with a NULL name */
+    const VbMethod *methods;      /* ends with a NULL name */
+    const VbProperty *properties; /* ends with a NULL name */
 };
 
 extern const VbInterface vb_connect_interface;
@@ -120,10 +120,9 @@ void vb_call_reply(VbCall *call, GVariant *reply);
 void vb_call_reply_error(VbCall *call, const GError *error);
 
 /* the driver's entry @fn, or "not supported: <api>" */
-#define VB_DRIVER_FN(call, fn, api, error)                                                          \
-    ((call)->connect->conn->driver->fn != NULL                                                     \
-         ? TRUE                                                                                    \
-         : (vb_error_no_support((error), (api)), FALSE))
+#define VB_DRIVER_FN(call, fn, api, error)                                                         \
+    ((call)->connect->conn->driver->fn != NULL ? TRUE                                              \
+                                               : (vb_error_no_support((error), (api)), FALSE))
 
 static inline VbConn *
 vb_call_conn(VbCall *call)

@@ -71,8 +71,8 @@ vb_domain_get_scheduler_type(VbCall *call, GError **error)
 
     if (!VB_DRIVER_FN(call, domain_get_scheduler_type, "virDomainGetSchedulerType", error))
         return NULL;
-    type = vb_call_driver(call)->domain_get_scheduler_type(vb_call_conn(call), call->dom,
-                                                           &nparams, error);
+    type = vb_call_driver(call)->domain_get_scheduler_type(vb_call_conn(call), call->dom, &nparams,
+                                                           error);
     return type != NULL ? g_variant_new("(si)", type, nparams) : NULL;
 }
 
@@ -192,9 +192,8 @@ vb_domain_save(VbCall *call, GVariant *params, GError **error)
     g_variant_get(params, "(&s&su)", &to, &xml, &flags);
     if (!VB_DRIVER_FN(call, domain_save, "virDomainSaveFlags", error))
         return NULL;
-    vb_call_driver(call)->domain_save(vb_call_conn(call), call->dom, to,
-                                      *xml != '\0' ? xml : NULL, flags, vb_call_done,
-                                      vb_call_pend(call));
+    vb_call_driver(call)->domain_save(vb_call_conn(call), call->dom, to, *xml != '\0' ? xml : NULL,
+                                      flags, vb_call_done, vb_call_pend(call));
     return NULL;
 }
 
@@ -235,8 +234,8 @@ vb_domain_set_memory(VbCall *call, GVariant *params, GError **error)
     g_variant_get(params, "(tu)", &kib, &flags);
     if (!VB_DRIVER_FN(call, domain_set_memory, "virDomainSetMemoryFlags", error))
         return NULL;
-    vb_call_driver(call)->domain_set_memory(vb_call_conn(call), call->dom, kib, flags,
-                                            vb_call_done, vb_call_pend(call));
+    vb_call_driver(call)->domain_set_memory(vb_call_conn(call), call->dom, kib, flags, vb_call_done,
+                                            vb_call_pend(call));
     return NULL;
 }
 
@@ -395,8 +394,8 @@ vb_domain_get_scheduler_parameters(VbCall *call, GVariant *params, GError **erro
     if (!VB_DRIVER_FN(call, domain_get_scheduler_params, "virDomainGetSchedulerParametersFlags",
                       error))
         return NULL;
-    values = vb_call_driver(call)->domain_get_scheduler_params(vb_call_conn(call), call->dom,
-                                                               flags, error);
+    values = vb_call_driver(call)->domain_get_scheduler_params(vb_call_conn(call), call->dom, flags,
+                                                               error);
     if (values == NULL)
         return NULL;
     g_variant_ref_sink(values);
@@ -414,8 +413,8 @@ vb_domain_set_scheduler_parameters(VbCall *call, GVariant *params, GError **erro
     if (!VB_DRIVER_FN(call, domain_set_scheduler_params, "virDomainSetSchedulerParametersFlags",
                       error))
         return NULL;
-    vb_call_driver(call)->domain_set_scheduler_params(vb_call_conn(call), call->dom, values,
-                                                      flags, vb_call_done, vb_call_pend(call));
+    vb_call_driver(call)->domain_set_scheduler_params(vb_call_conn(call), call->dom, values, flags,
+                                                      vb_call_done, vb_call_pend(call));
     return NULL;
 }
 
@@ -468,10 +467,10 @@ vb_domain_set_metadata(VbCall *call, GVariant *params, GError **error)
     g_variant_get(params, "(i&s&s&su)", &type, &metadata, &key, &uri, &flags);
     if (!VB_DRIVER_FN(call, domain_set_metadata, "virDomainSetMetadata", error))
         return NULL;
-    vb_call_driver(call)->domain_set_metadata(
-        vb_call_conn(call), call->dom, type, *metadata != '\0' ? metadata : NULL,
-        *key != '\0' ? key : NULL, *uri != '\0' ? uri : NULL, flags, vb_call_done,
-        vb_call_pend(call));
+    vb_call_driver(call)->domain_set_metadata(vb_call_conn(call), call->dom, type,
+                                              *metadata != '\0' ? metadata : NULL,
+                                              *key != '\0' ? key : NULL, *uri != '\0' ? uri : NULL,
+                                              flags, vb_call_done, vb_call_pend(call));
     return NULL;
 }
 
@@ -533,8 +532,8 @@ vb_domain_get_control_info(VbCall *call, GVariant *params, GError **error)
     g_variant_get(params, "(u)", &flags);
     if (!VB_DRIVER_FN(call, domain_get_control_info, "virDomainGetControlInfo", error))
         return NULL;
-    if (!vb_call_driver(call)->domain_get_control_info(vb_call_conn(call), call->dom, flags,
-                                                        &info, error))
+    if (!vb_call_driver(call)->domain_get_control_info(vb_call_conn(call), call->dom, flags, &info,
+                                                       error))
         return NULL;
     return g_variant_new("((uut))", info.state, info.details, info.state_time_ms);
 }
@@ -684,8 +683,8 @@ vb_convert_interface_stats(VbCall *call, gpointer result)
     return g_variant_new_parsed(
         "({'rx_bytes': %x, 'rx_packets': %x, 'rx_errs': %x, 'rx_drop': %x, 'tx_bytes': %x, "
         "'tx_packets': %x, 'tx_errs': %x, 'tx_drop': %x},)",
-        s->rx_bytes, s->rx_packets, s->rx_errs, s->rx_drop, s->tx_bytes, s->tx_packets,
-        s->tx_errs, s->tx_drop);
+        s->rx_bytes, s->rx_packets, s->rx_errs, s->rx_drop, s->tx_bytes, s->tx_packets, s->tx_errs,
+        s->tx_drop);
 }
 
 /* virDomainInterfaceStats; completes when the driver does */
@@ -706,8 +705,7 @@ vb_domain_interface_stats(VbCall *call, GVariant *params, GError **error)
 
 static const VbProperty vb_domain_properties[] = {
     {"Active", vb_domain_get_active, NULL, "domain.read", NULL},
-    {"Autostart", vb_domain_get_autostart, vb_domain_set_autostart, "domain.read",
-     "domain.write"},
+    {"Autostart", vb_domain_get_autostart, vb_domain_set_autostart, "domain.read", "domain.write"},
     {"Id", vb_domain_get_id, NULL, "domain.getattr", NULL},
     {"Name", vb_domain_get_name, NULL, "domain.getattr", NULL},
     {"OSType", vb_domain_get_os_type, NULL, "domain.read", NULL},

@@ -11,8 +11,7 @@
 #define VB_CONFIG_GROUP "virtbusd"
 
 static gboolean
-vb_load_config(const char *file, gboolean required, char ***uris, gboolean *verbose,
-               GError **error)
+vb_load_config(const char *file, gboolean required, char ***uris, gboolean *verbose, GError **error)
 {
     g_autoptr(GKeyFile) keys = g_key_file_new();
     g_autoptr(GError) local = NULL;
@@ -116,10 +115,10 @@ main(int argc, char **argv)
             return 2;
         }
     } else {
-        default_config = options.system
-                             ? g_build_filename(VB_SYSCONFDIR, "virtbus", "virtbusd.conf", NULL)
-                             : g_build_filename(g_get_user_config_dir(), "virtbus",
-                                                "virtbusd.conf", NULL);
+        default_config =
+            options.system
+                ? g_build_filename(VB_SYSCONFDIR, "virtbus", "virtbusd.conf", NULL)
+                : g_build_filename(g_get_user_config_dir(), "virtbus", "virtbusd.conf", NULL);
         if (!vb_load_config(default_config, FALSE, &uris, &verbose, &error)) {
             g_printerr("virtbusd: %s\n", error->message);
             return 2;

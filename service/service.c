@@ -69,8 +69,7 @@ static VbConnect *
 vb_connect_new(VbService *service, const char *uri, GError **error)
 {
     g_autoptr(VbConn) conn = vb_conn_open(uri, error);
-    VbEventSink sink = {vb_on_domain_lifecycle, vb_on_domain_signal, vb_on_network_lifecycle,
-                        NULL};
+    VbEventSink sink = {vb_on_domain_lifecycle, vb_on_domain_signal, vb_on_network_lifecycle, NULL};
     VbConnect *connect;
 
     if (conn == NULL)

@@ -9,15 +9,15 @@
 G_BEGIN_DECLS
 
 typedef struct {
-    gboolean system;          /* the system bus (polkit) rather than the session bus */
-    char **uris;              /* the connections to publish */
+    gboolean system; /* the system bus (polkit) rather than the session bus */
+    char **uris;     /* the connections to publish */
     gboolean verbose;
 } VbServiceOptions;
 
 struct _VbService {
     VbServiceOptions options;
     GDBusConnection *bus;
-    VbAuth *auth; /* polkit on the system bus; NULL on the session bus */
+    VbAuth *auth;        /* polkit on the system bus; NULL on the session bus */
     GPtrArray *connects; /* VbConnect * */
     GMainLoop *loop;
     guint owner_id;

@@ -4,17 +4,19 @@
 #include "dispatch.h"
 
 /* libvirt's ACL permission names per object (its access/viraccessperm.h) */
-static const char *const vb_connect_perms[] = {
-    "getattr", "read", "write", "search-domains", "search-networks", NULL};
+static const char *const vb_connect_perms[] = {"getattr",         "read", "write", "search-domains",
+                                               "search-networks", NULL};
 static const char *const vb_domain_perms[] = {
-    "getattr",   "read",      "write",      "read-secure", "start",      "stop",
-    "reset",     "save",      "delete",     "migrate",     "snapshot",   "suspend",
-    "hibernate", "core-dump", "pm-control", "init-control", "inject-nmi", "send-input",
-    "send-signal", "fs-trim", "fs-freeze", "block-read", "block-write", "mem-read",
-    "open-graphics", "open-device", "screenshot", "open-namespace", "set-time",
-    "set-password", NULL};
-static const char *const vb_network_perms[] = {
-    "getattr", "read", "write", "save", "delete", "start", "stop", NULL};
+    "getattr",       "read",         "write",       "read-secure",
+    "start",         "stop",         "reset",       "save",
+    "delete",        "migrate",      "snapshot",    "suspend",
+    "hibernate",     "core-dump",    "pm-control",  "init-control",
+    "inject-nmi",    "send-input",   "send-signal", "fs-trim",
+    "fs-freeze",     "block-read",   "block-write", "mem-read",
+    "open-graphics", "open-device",  "screenshot",  "open-namespace",
+    "set-time",      "set-password", NULL};
+static const char *const vb_network_perms[] = {"getattr", "read",  "write", "save",
+                                               "delete",  "start", "stop",  NULL};
 
 static void
 assert_permission(const char *perm)
@@ -74,8 +76,7 @@ check_interface(gconstpointer data)
         g_assert_nonnull(p->get);
         g_assert_nonnull(p->get_perm);
         assert_permission(p->get_perm);
-        g_assert_cmpint((pi->flags & G_DBUS_PROPERTY_INFO_FLAGS_WRITABLE) != 0, ==,
-                        p->set != NULL);
+        g_assert_cmpint((pi->flags & G_DBUS_PROPERTY_INFO_FLAGS_WRITABLE) != 0, ==, p->set != NULL);
         if (p->set != NULL)
             assert_permission(p->set_perm);
         else
@@ -85,8 +86,7 @@ check_interface(gconstpointer data)
     /* XML → table: nothing declared is left without a handler */
     for (guint i = 0; info->methods != NULL && info->methods[i] != NULL; i++) {
         if (vb_interface_find_method(iface, info->methods[i]->name) == NULL)
-            g_error("%s.%s is declared but has no table row", iface->name,
-                    info->methods[i]->name);
+            g_error("%s.%s is declared but has no table row", iface->name, info->methods[i]->name);
         nmethods++;
     }
     for (guint i = 0; info->properties != NULL && info->properties[i] != NULL; i++) {

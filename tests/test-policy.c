@@ -66,8 +66,8 @@ child_text(xmlNode *parent, const char *name)
 static void
 test_actions_match_tables(void)
 {
-    g_autofree char *path = g_build_filename(g_getenv("VB_SOURCE_DIR"), "policy",
-                                             "org.libvirt.api.policy", NULL);
+    g_autofree char *path =
+        g_build_filename(g_getenv("VB_SOURCE_DIR"), "policy", "org.libvirt.api.policy", NULL);
     g_autoptr(GHashTable) expected = table_actions();
     g_autoptr(GHashTable) declared = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     xmlDoc *doc = xmlReadFile(path, NULL, XML_PARSE_NONET);
