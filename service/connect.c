@@ -193,7 +193,8 @@ vb_connect_domain_create_xml(VbCall *call, GVariant *params, GError **error)
     g_variant_get(params, "(&su)", &xml, &flags);
     if (!VB_DRIVER_FN(call, domain_create_xml, "virDomainCreateXML", error))
         return NULL;
-    call->convert = vb_convert_domain_path;
+    /* START_AUTODESTROY */
+    call->convert = (flags & 2u) != 0 ? vb_convert_autodestroy_domain_path : vb_convert_domain_path;
     vb_call_driver(call)->domain_create_xml(vb_call_conn(call), xml, flags, vb_call_done,
                                             vb_call_pend(call));
     return NULL;

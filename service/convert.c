@@ -3,6 +3,8 @@
 
 #include "convert.h"
 
+#include "service.h"
+
 GVariant *
 vb_convert_domain_path(VbCall *call, gpointer result)
 {
@@ -10,6 +12,24 @@ vb_convert_domain_path(VbCall *call, gpointer result)
     g_autofree char *path = vb_domain_path(call->connect, obj);
 
     return g_variant_new("(o)", path);
+}
+
+GVariant *
+vb_convert_autodestroy_domain_path(VbCall *call, gpointer result)
+{
+    vb_service_autodestroy(call->connect->service,
+                           g_dbus_method_invocation_get_sender(call->invocation), call->connect,
+                           result);
+    return vb_convert_domain_path(call, result);
+}
+
+GVariant *
+vb_convert_autodestroy_started(VbCall *call, gpointer result)
+{
+    vb_service_autodestroy(call->connect->service,
+                           g_dbus_method_invocation_get_sender(call->invocation), call->connect,
+                           call->dom);
+    return NULL;
 }
 
 GVariant *

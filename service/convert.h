@@ -7,6 +7,10 @@ G_BEGIN_DECLS
 
 /* VbCall.convert functions shared by the interfaces: each owns the driver's result */
 GVariant *vb_convert_domain_path(VbCall *call, gpointer result);
+/* the same, and the domain goes when the caller leaves the bus (START_AUTODESTROY) */
+GVariant *vb_convert_autodestroy_domain_path(VbCall *call, gpointer result);
+/* Domain.Create with START_AUTODESTROY: no result, the call's domain is tracked */
+GVariant *vb_convert_autodestroy_started(VbCall *call, gpointer result);
 GVariant *vb_convert_network_path(VbCall *call, gpointer result);
 GVariant *vb_convert_string(VbCall *call, gpointer result);
 /* a GVariant result wrapped in a reply tuple */

@@ -148,8 +148,24 @@ vb_domain_get_stats(VbCall *call, GVariant *params, GError **error)
         return NULL;                                                                               \
     }
 
+/* virDomainCreateWithFlags; completes when the driver does */
+static GVariant *
+vb_domain_create(VbCall *call, GVariant *params, GError **error)
+{
+    guint flags;
+
+    g_variant_get(params, "(u)", &flags);
+    if (!VB_DRIVER_FN(call, domain_create, "virDomainCreateWithFlags", error))
+        return NULL;
+    /* START_AUTODESTROY */
+    if ((flags & 2u) != 0)
+        call->convert = vb_convert_autodestroy_started;
+    vb_call_driver(call)->domain_create(vb_call_conn(call), call->dom, flags, vb_call_done,
+                                        vb_call_pend(call));
+    return NULL;
+}
+
 /* each completes when the driver does */
-VB_DOMAIN_FLAGS_OP(vb_domain_create, domain_create, "virDomainCreateWithFlags")
 VB_DOMAIN_FLAGS_OP(vb_domain_shutdown, domain_shutdown, "virDomainShutdownFlags")
 VB_DOMAIN_FLAGS_OP(vb_domain_reboot, domain_reboot, "virDomainReboot")
 VB_DOMAIN_FLAGS_OP(vb_domain_reset, domain_reset, "virDomainReset")

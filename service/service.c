@@ -8,6 +8,70 @@
 /* how long a stopping service waits for calls in flight */
 #define VB_STOP_GRACE_US (800 * G_TIME_SPAN_MILLISECOND)
 
+typedef struct {
+    VbConnect *connect;
+    VbDomainObj *obj;
+} VbAutodestroy;
+
+static void
+vb_autodestroy_free(VbAutodestroy *item)
+{
+    vb_domain_obj_unref(item->obj);
+    g_free(item);
+}
+
+static void
+vb_autodestroy_done(gpointer result, const GError *error, gpointer user_data)
+{
+    g_autoptr(VbDomainObj) obj = user_data;
+
+    if (error != NULL)
+        g_warning("cannot destroy autodestroy domain %s: %s", obj->uuid_str, error->message);
+}
+
+void
+vb_service_autodestroy(VbService *service, const char *owner, VbConnect *connect, VbDomainObj *obj)
+{
+    GPtrArray *items = g_hash_table_lookup(service->autodestroy, owner);
+    VbAutodestroy *item = g_new0(VbAutodestroy, 1);
+
+    if (items == NULL) {
+        items = g_ptr_array_new_with_free_func((GDestroyNotify)vb_autodestroy_free);
+        g_hash_table_insert(service->autodestroy, g_strdup(owner), items);
+    }
+    item->connect = connect;
+    item->obj = vb_domain_obj_ref(obj);
+    g_ptr_array_add(items, item);
+}
+
+static void
+vb_on_name_owner_changed(GDBusConnection *bus, const char *sender, const char *path,
+                         const char *iface, const char *signal, GVariant *params,
+                         gpointer user_data)
+{
+    VbService *service = user_data;
+    g_autoptr(GPtrArray) items = NULL;
+    const char *name, *old_owner, *new_owner;
+    gpointer key = NULL;
+
+    g_variant_get(params, "(&s&s&s)", &name, &old_owner, &new_owner);
+    if (new_owner[0] != '\0' ||
+        !g_hash_table_steal_extended(service->autodestroy, name, &key, (gpointer *)&items))
+        return;
+    g_free(key);
+    /* the client that started them is gone: so are they, as with libvirt */
+    for (guint i = 0; i < items->len; i++) {
+        VbAutodestroy *item = g_ptr_array_index(items, i);
+        const VbDriver *driver = item->connect->conn->driver;
+
+        if (item->obj->removed || !vb_domain_obj_is_active(item->obj) ||
+            driver->domain_destroy == NULL)
+            continue;
+        driver->domain_destroy(item->connect->conn, item->obj, 0, vb_autodestroy_done,
+                               vb_domain_obj_ref(item->obj));
+    }
+}
+
 static void
 vb_connect_free(VbConnect *connect)
 {
@@ -94,6 +158,8 @@ vb_service_new(const VbServiceOptions *options, GError **error)
     service->options.verbose = options->verbose;
     service->options.uris = g_strdupv(options->uris);
     service->connects = g_ptr_array_new_with_free_func((GDestroyNotify)vb_connect_free);
+    service->autodestroy =
+        g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_ptr_array_unref);
     service->loop = g_main_loop_new(NULL, FALSE);
 
     for (guint i = 0; service->options.uris[i] != NULL; i++) {
@@ -126,6 +192,10 @@ vb_service_free(VbService *service)
         return;
     if (service->owner_id != 0)
         g_bus_unown_name(service->owner_id);
+    if (service->name_owner_sub != 0)
+        g_dbus_connection_signal_unsubscribe(service->bus, service->name_owner_sub);
+    if (service->autodestroy != NULL)
+        g_hash_table_destroy(service->autodestroy);
     if (service->connects != NULL)
         g_ptr_array_free(service->connects, TRUE);
     vb_auth_free(service->auth);
@@ -144,6 +214,10 @@ vb_on_bus_acquired(GDBusConnection *bus, const char *name, gpointer data)
     service->bus = g_object_ref(bus);
     if (service->options.system)
         service->auth = vb_auth_new(bus);
+    service->name_owner_sub = g_dbus_connection_signal_subscribe(
+        bus, "org.freedesktop.DBus", "org.freedesktop.DBus", "NameOwnerChanged",
+        "/org/freedesktop/DBus", NULL, G_DBUS_SIGNAL_FLAGS_NONE, vb_on_name_owner_changed, service,
+        NULL);
     for (guint i = 0; i < service->connects->len; i++) {
         g_autoptr(GError) error = NULL;
         VbConnect *connect = g_ptr_array_index(service->connects, i);

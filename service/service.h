@@ -17,8 +17,10 @@ typedef struct {
 struct _VbService {
     VbServiceOptions options;
     GDBusConnection *bus;
-    VbAuth *auth;        /* polkit on the system bus; NULL on the session bus */
-    GPtrArray *connects; /* VbConnect * */
+    VbAuth *auth;            /* polkit on the system bus; NULL on the session bus */
+    GPtrArray *connects;     /* VbConnect * */
+    GHashTable *autodestroy; /* unique bus name → GPtrArray of VbAutodestroy */
+    guint name_owner_sub;
     GMainLoop *loop;
     guint owner_id;
     guint quit_source;
@@ -32,6 +34,10 @@ void vb_service_free(VbService *service);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VbService, vb_service_free)
 /* owns the bus name and runs until stopped; returns the exit code */
 int vb_service_run(VbService *service);
+/* destroys @obj when @owner (a unique bus name) leaves the bus: START_AUTODESTROY */
+void vb_service_autodestroy(VbService *service, const char *owner, VbConnect *connect,
+                            VbDomainObj *obj);
+
 /* begins an orderly stop: release the name, let in-flight calls finish, quit */
 void vb_service_stop(VbService *service);
 
