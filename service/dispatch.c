@@ -446,7 +446,23 @@ vb_dispatch_authorized(const GError *denied, gpointer user_data)
     vb_dispatch_run(call);
 }
 
-/* find the object → authorize (asynchronously) → run → reply */
+/* unknown flag bits fail before anyone is asked for permission */
+static gboolean
+vb_call_check_flags(VbCall *call, GError **error)
+{
+    const VbMethod *row;
+    g_autoptr(GVariant) arg = NULL;
+
+    if (g_strcmp0(call->interface, "org.freedesktop.DBus.Properties") == 0)
+        return TRUE;
+    row = vb_interface_find_method(call->iface, call->member);
+    if (row == NULL || row->flags_arg < 0)
+        return TRUE;
+    arg = g_variant_get_child_value(call->params, row->flags_arg);
+    return vb_error_check_flags(g_variant_get_uint32(arg), row->valid_flags, row->api, error);
+}
+
+/* find the object → check flags → authorize (asynchronously) → run → reply */
 static void
 vb_dispatch(VbConnect *connect, const VbInterface *iface, const char *node, const char *interface,
             const char *method, GVariant *params, GDBusMethodInvocation *invocation)
@@ -465,7 +481,7 @@ vb_dispatch(VbConnect *connect, const VbInterface *iface, const char *node, cons
     call->member = g_dbus_method_invocation_get_method_name(call->invocation);
     call->params = g_variant_ref(params);
 
-    if (!vb_call_resolve(call, iface->kind, node, &error)) {
+    if (!vb_call_resolve(call, iface->kind, node, &error) || !vb_call_check_flags(call, &error)) {
         vb_call_reply_error(call, error);
         return;
     }

@@ -71,9 +71,17 @@ typedef struct {
     /* polkit permissions "<object>.<perm>", libvirt's ACL names; NULL-terminated */
     const char *perms[3];
     guint perm_flags;
-    /* index of the "u flags" argument the perm_flags look at, or -1 */
+    /* index of the "u flags" argument, or -1 when the method has none */
     int flags_arg;
+    /* every bit the libvirt API defines for it: anything else fails before polkit is
+     * asked, so nobody is prompted for a call that cannot succeed */
+    guint valid_flags;
+    const char *api; /* the libvirt function, for the flags error */
 } VbMethod;
+
+/* the flags virDomainListGetStats and virConnectGetAllDomainStats share: NOWAIT,
+ * BACKING, ENFORCE_STATS */
+#define VB_STATS_FLAGS ((1u << 29) | (1u << 30) | (1u << 31))
 
 typedef struct {
     const char *name;

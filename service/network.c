@@ -89,8 +89,6 @@ vb_network_get_xml_desc(VbCall *call, GVariant *params, GError **error)
     guint flags;
 
     g_variant_get(params, "(u)", &flags);
-    if (!vb_error_check_flags(flags, VB_NETWORK_XML_INACTIVE, "virNetworkGetXMLDesc", error))
-        return NULL;
     def = (flags & VB_NETWORK_XML_INACTIVE) != 0 && call->net->config != NULL
               ? call->net->config
               : vb_network_obj_def(call->net);
@@ -144,13 +142,19 @@ static const VbProperty vb_network_properties[] = {
 };
 
 static const VbMethod vb_network_methods[] = {
-    {"Create", vb_network_create, {"network.start"}, 0, -1},
-    {"Destroy", vb_network_destroy, {"network.stop"}, 0, -1},
-    {"Undefine", vb_network_undefine, {"network.delete"}, 0, -1},
-    {"GetXMLDesc", vb_network_get_xml_desc, {"network.read"}, 0, -1},
-    {"Update", vb_network_update, {"network.write"}, VB_PERM_FLAG_SAVE, 4},
-    {"GetDHCPLeases", vb_network_get_dhcp_leases, {"network.read"}, 0, -1},
-    {NULL, NULL, {NULL}, 0, -1},
+    {"Create", vb_network_create, {"network.start"}, 0, -1, 0, NULL},
+    {"Destroy", vb_network_destroy, {"network.stop"}, 0, -1, 0, NULL},
+    {"Undefine", vb_network_undefine, {"network.delete"}, 0, -1, 0, NULL},
+    {"GetXMLDesc", vb_network_get_xml_desc, {"network.read"}, 0, 0, 0x1, "virNetworkGetXMLDesc"},
+    {"Update", vb_network_update, {"network.write"}, VB_PERM_FLAG_SAVE, 4, 0x3, "virNetworkUpdate"},
+    {"GetDHCPLeases",
+     vb_network_get_dhcp_leases,
+     {"network.read"},
+     0,
+     1,
+     0,
+     "virNetworkGetDHCPLeases"},
+    {NULL, NULL, {NULL}, 0, -1, 0, NULL},
 };
 
 const VbInterface vb_network_interface = {

@@ -56,15 +56,26 @@ check_interface(gconstpointer data)
         g_assert_nonnull(m->perms[0]);
         for (guint i = 0; i < G_N_ELEMENTS(m->perms) && m->perms[i] != NULL; i++)
             assert_permission(m->perms[i]);
-        if (m->perm_flags != 0) {
-            guint nargs = mi->in_args != NULL ? g_strv_length((char **)mi->in_args) : 0;
+        /* a method has a flags row exactly when it has a "u flags" argument */
+        {
+            int flags_index = -1;
 
-            g_assert_cmpint(m->flags_arg, >=, 0);
-            g_assert_cmpuint((guint)m->flags_arg, <, nargs);
-            g_assert_cmpstr(mi->in_args[m->flags_arg]->signature, ==, "u");
-            g_assert_cmpstr(mi->in_args[m->flags_arg]->name, ==, "flags");
-        } else {
-            g_assert_cmpint(m->flags_arg, <, 0);
+            for (guint i = 0; mi->in_args != NULL && mi->in_args[i] != NULL; i++) {
+                if (strcmp(mi->in_args[i]->name, "flags") == 0) {
+                    g_assert_cmpstr(mi->in_args[i]->signature, ==, "u");
+                    flags_index = (int)i;
+                }
+            }
+            if (m->flags_arg != flags_index)
+                g_error("%s.%s: flags_arg %d, but its flags argument is at %d", iface->name,
+                        m->name, m->flags_arg, flags_index);
+            if (flags_index >= 0) {
+                g_assert_nonnull(m->api);
+                g_assert_true(g_str_has_prefix(m->api, "vir"));
+            } else {
+                g_assert_null(m->api);
+                g_assert_cmpuint(m->perm_flags, ==, 0);
+            }
         }
         g_assert_true(vb_interface_find_method(iface, m->name) == m);
     }
