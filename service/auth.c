@@ -8,9 +8,11 @@
 #define VB_ACTION_PREFIX "org.libvirt.api."
 /* bounds the memory one caller can make us spend on remembered decisions */
 #define VB_AUTH_MAX_DECISIONS 65536
+/* questions to polkitd in flight at once: the bus refuses more than 128 pending
+ * replies per connection, and polkitd answers them one by one anyway */
+#define VB_AUTH_MAX_PARALLEL 32
 
 static const GDBusErrorEntry vb_auth_error_entries[] = {
-    {VB_AUTH_ERROR_DENIED, "org.freedesktop.DBus.Error.AccessDenied"},
     {VB_AUTH_ERROR_INTERACTIVE, "org.freedesktop.DBus.Error.InteractiveAuthorizationRequired"},
 };
 
@@ -31,12 +33,15 @@ typedef enum {
 } VbDecision;
 
 typedef struct _VbCaller VbCaller;
+typedef struct _VbAsk VbAsk;
+static void vb_ask_free(VbAsk *ask);
 typedef void (*VbCallerReady)(VbAuth *auth, VbCaller *caller, gpointer data);
 
 struct _VbCaller {
     char *name;
     gint64 uid; /* -1 until the bus told us */
     gboolean uid_pending;
+    gboolean gone;         /* the bus did not know it any more */
     GPtrArray *waiters;    /* VbWaiter: continuations waiting for the uid */
     GHashTable *decisions; /* "action\ndriver\nuuid\nname" → VbDecision */
 };
@@ -54,6 +59,8 @@ struct _VbAuth {
     guint name_owner_sub;
     gulong changed_id;
     guint64 checks;
+    guint in_flight; /* questions sent to polkitd and not answered yet */
+    GQueue *waiting; /* VbAsk: questions waiting for a free slot */
 };
 
 static void
@@ -106,6 +113,7 @@ vb_auth_new(GDBusConnection *bus)
     auth->cancellable = g_cancellable_new();
     auth->callers =
         g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)vb_caller_free);
+    auth->waiting = g_queue_new();
     auth->name_owner_sub = g_dbus_connection_signal_subscribe(
         bus, "org.freedesktop.DBus", "org.freedesktop.DBus", "NameOwnerChanged",
         "/org/freedesktop/DBus", NULL, G_DBUS_SIGNAL_FLAGS_NONE, vb_auth_on_name_owner_changed,
@@ -128,6 +136,8 @@ vb_auth_free(VbAuth *auth)
         return;
     g_cancellable_cancel(auth->cancellable);
     g_object_unref(auth->cancellable);
+    /* questions never sent: their calls go unanswered as the service exits */
+    g_queue_free_full(auth->waiting, (GDestroyNotify)vb_ask_free);
     if (auth->name_owner_sub != 0)
         g_dbus_connection_signal_unsubscribe(auth->bus, auth->name_owner_sub);
     if (auth->authority != NULL) {
@@ -192,6 +202,7 @@ vb_auth_on_uid(GObject *source, GAsyncResult *result, gpointer user_data)
         g_variant_get(reply, "(u)", &uid);
     /* an unknown caller (gone already) gets a uid nobody has: never root */
     caller->uid = uid;
+    caller->gone = reply == NULL;
     caller->uid_pending = FALSE;
     waiters = g_steal_pointer(&caller->waiters);
     caller->waiters = g_ptr_array_new_with_free_func(g_free);
@@ -200,6 +211,9 @@ vb_auth_on_uid(GObject *source, GAsyncResult *result, gpointer user_data)
 
         w->ready(lookup->auth, caller, w->data);
     }
+    /* it left while we asked: NameOwnerChanged found it busy, so forget it now */
+    if (caller->gone)
+        g_hash_table_remove(lookup->auth->callers, caller->name);
     g_free(lookup);
 }
 
@@ -269,19 +283,21 @@ vb_auth_target_label(const VbAuthTarget *t, char **owned)
     return *owned = g_strdup_printf("the %s connection", t->driver != NULL ? t->driver : "");
 }
 
-/* one polkit question; the answer is remembered unless it was a challenge or a failure */
+/* one polkit question; the answer is remembered unless it was a challenge, a failure
+ * or an approval that interaction may have produced */
 typedef void (*VbAskDone)(VbDecision decision, const GError *denied, gpointer data);
 
-typedef struct {
+struct _VbAsk {
     VbAuth *auth;
     char *caller;
     char *key;
     char *action;
     char *label;
+    PolkitDetails *details;
     gboolean interactive;
     VbAskDone done;
     gpointer data;
-} VbAsk;
+};
 
 static void
 vb_ask_free(VbAsk *ask)
@@ -290,13 +306,24 @@ vb_ask_free(VbAsk *ask)
     g_free(ask->key);
     g_free(ask->action);
     g_free(ask->label);
+    g_clear_object(&ask->details);
     g_free(ask);
+}
+
+static void vb_auth_send(VbAuth *auth, VbAsk *ask);
+
+static void
+vb_auth_remember(VbCaller *caller, const char *key, VbDecision decision)
+{
+    if (caller != NULL && g_hash_table_size(caller->decisions) < VB_AUTH_MAX_DECISIONS)
+        g_hash_table_insert(caller->decisions, g_strdup(key), GINT_TO_POINTER(decision));
 }
 
 static void
 vb_auth_on_checked(GObject *source, GAsyncResult *result, gpointer user_data)
 {
     VbAsk *ask = user_data;
+    VbAuth *auth = ask->auth;
     g_autoptr(GError) error = NULL;
     g_autoptr(GError) denied = NULL;
     g_autoptr(PolkitAuthorizationResult) answer =
@@ -308,40 +335,53 @@ vb_auth_on_checked(GObject *source, GAsyncResult *result, gpointer user_data)
         vb_ask_free(ask);
         return;
     }
-    caller = g_hash_table_lookup(ask->auth->callers, ask->caller);
+    auth->in_flight--;
+    if (!g_queue_is_empty(auth->waiting))
+        vb_auth_send(auth, g_queue_pop_head(auth->waiting));
+
+    caller = g_hash_table_lookup(auth->callers, ask->caller);
     if (answer == NULL) {
-        g_set_error(&denied, VB_AUTH_ERROR, VB_AUTH_ERROR_DENIED,
+        g_set_error(&denied, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED,
                     "the authorization service is unavailable, so only root may use '%s' on "
                     "%s: %s",
                     ask->action, ask->label, error->message);
     } else if (polkit_authorization_result_get_is_authorized(answer)) {
         decision = VB_DECISION_ALLOW;
+        /* an approval that may have come from a password is good for this call only */
+        if (!ask->interactive)
+            vb_auth_remember(caller, ask->key, VB_DECISION_ALLOW);
     } else if (polkit_authorization_result_get_is_challenge(answer) && !ask->interactive) {
         g_set_error(&denied, VB_AUTH_ERROR, VB_AUTH_ERROR_INTERACTIVE,
                     "interactive authentication is required to use '%s' on %s", ask->action,
                     ask->label);
     } else {
-        g_set_error(&denied, VB_AUTH_ERROR, VB_AUTH_ERROR_DENIED,
+        g_set_error(&denied, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED,
                     "access denied by policy: '%s' is not granted on %s", ask->action, ask->label);
-        if (caller != NULL && !polkit_authorization_result_get_is_challenge(answer) &&
-            g_hash_table_size(caller->decisions) < VB_AUTH_MAX_DECISIONS)
-            g_hash_table_insert(caller->decisions, g_strdup(ask->key),
-                                GINT_TO_POINTER(VB_DECISION_DENY));
+        if (!polkit_authorization_result_get_is_challenge(answer))
+            vb_auth_remember(caller, ask->key, VB_DECISION_DENY);
     }
-    if (decision == VB_DECISION_ALLOW && caller != NULL &&
-        g_hash_table_size(caller->decisions) < VB_AUTH_MAX_DECISIONS)
-        g_hash_table_insert(caller->decisions, g_strdup(ask->key),
-                            GINT_TO_POINTER(VB_DECISION_ALLOW));
     ask->done(decision, denied, ask->data);
     vb_ask_free(ask);
+}
+
+static void
+vb_auth_send(VbAuth *auth, VbAsk *ask)
+{
+    g_autoptr(PolkitSubject) subject = polkit_system_bus_name_new(ask->caller);
+
+    auth->in_flight++;
+    auth->checks++;
+    polkit_authority_check_authorization(
+        auth->authority, subject, ask->action, ask->details,
+        ask->interactive ? POLKIT_CHECK_AUTHORIZATION_FLAGS_ALLOW_USER_INTERACTION
+                         : POLKIT_CHECK_AUTHORIZATION_FLAGS_NONE,
+        auth->cancellable, vb_auth_on_checked, ask);
 }
 
 static void
 vb_auth_ask(VbAuth *auth, VbCaller *caller, const char *action, const char *key,
             const VbAuthTarget *target, gboolean interactive, VbAskDone done, gpointer data)
 {
-    g_autoptr(PolkitSubject) subject = NULL;
-    g_autoptr(PolkitDetails) details = NULL;
     VbAsk *ask = g_new0(VbAsk, 1);
 
     ask->auth = auth;
@@ -354,7 +394,7 @@ vb_auth_ask(VbAuth *auth, VbCaller *caller, const char *action, const char *key,
     ask->data = data;
     if (auth->authority == NULL) {
         g_autoptr(GError) denied =
-            g_error_new(VB_AUTH_ERROR, VB_AUTH_ERROR_DENIED,
+            g_error_new(G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED,
                         "the authorization service is unavailable, so only root may use '%s' on %s",
                         action, ask->label);
 
@@ -362,14 +402,13 @@ vb_auth_ask(VbAuth *auth, VbCaller *caller, const char *action, const char *key,
         vb_ask_free(ask);
         return;
     }
-    auth->checks++;
-    subject = polkit_system_bus_name_new(caller->name);
-    details = vb_auth_details(target);
-    polkit_authority_check_authorization(
-        auth->authority, subject, action, details,
-        interactive ? POLKIT_CHECK_AUTHORIZATION_FLAGS_ALLOW_USER_INTERACTION
-                    : POLKIT_CHECK_AUTHORIZATION_FLAGS_NONE,
-        auth->cancellable, vb_auth_on_checked, ask);
+    ask->details = vb_auth_details(target);
+    /* a long list asks in bounded batches rather than all at once */
+    if (auth->in_flight >= VB_AUTH_MAX_PARALLEL) {
+        g_queue_push_tail(auth->waiting, ask);
+        return;
+    }
+    vb_auth_send(auth, ask);
 }
 
 static VbDecision
@@ -445,8 +484,8 @@ vb_check_on_answer(VbDecision decision, const GError *denied, gpointer data)
     /* the caller may have left the bus meanwhile: nobody waits for the answer then */
     caller = g_hash_table_lookup(check->auth->callers, check->caller);
     if (caller == NULL) {
-        g_autoptr(GError) gone =
-            g_error_new_literal(VB_AUTH_ERROR, VB_AUTH_ERROR_DENIED, "the caller left the bus");
+        g_autoptr(GError) gone = g_error_new_literal(G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED,
+                                                     "the caller left the bus");
 
         check->done(gone, check->data);
         vb_check_free(check);
@@ -478,7 +517,7 @@ vb_check_continue(VbAuth *auth, VbCaller *caller, gpointer data)
 
             vb_auth_target_label(&check->target, &label);
             denied =
-                g_error_new(VB_AUTH_ERROR, VB_AUTH_ERROR_DENIED,
+                g_error_new(G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED,
                             "access denied by policy: '%s' is not granted on %s", action, label);
             check->done(denied, check->data);
             vb_check_free(check);

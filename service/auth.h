@@ -9,11 +9,11 @@ G_BEGIN_DECLS
  * a caller at an authentication prompt, or a slow polkitd, blocks nobody else. */
 typedef struct _VbAuth VbAuth;
 
-/* denials, registered to their D-Bus error names */
+/* a denial is G_DBUS_ERROR_ACCESS_DENIED; this domain holds the one D-Bus error GIO
+ * has no code for */
 #define VB_AUTH_ERROR (vb_auth_error_quark())
 GQuark vb_auth_error_quark(void);
 typedef enum {
-    VB_AUTH_ERROR_DENIED,      /* org.freedesktop.DBus.Error.AccessDenied */
     VB_AUTH_ERROR_INTERACTIVE, /* org.freedesktop.DBus.Error.InteractiveAuthorizationRequired */
 } VbAuthErrorCode;
 

@@ -50,39 +50,107 @@ vb_connect_get_version(VbCall *call, GError **error)
         driver->get_version != NULL ? driver->get_version(vb_call_conn(call)) : VB_VERSION_NUMBER);
 }
 
+/* the object paths of a list reply, kept as GVariant's serialised form of "ao" is laid
+ * out: each path with its NUL, one after the other, and where each one ends. Building
+ * the reply is then one pass over the bytes; a GVariantBuilder allocated, copied and
+ * validated one GVariant per path (with a printf before it), several µs per domain. */
+typedef struct {
+    GByteArray *data;
+    GArray *ends; /* gsize: end offset of each path in @data */
+} VbPathList;
+
+static void
+vb_path_list_init(VbPathList *list, const char *base, guint count)
+{
+    /* each path, its NUL and (up to 4 GiB) its framing offset */
+    gsize each = strlen(base) + 2 + VB_UUID_STRING_LEN + sizeof(guint32);
+
+    list->data = g_byte_array_sized_new(count * each);
+    list->ends = g_array_sized_new(FALSE, FALSE, sizeof(gsize), count);
+}
+
+static void
+vb_path_list_clear(VbPathList *list)
+{
+    g_clear_pointer(&list->data, g_byte_array_unref);
+    g_clear_pointer(&list->ends, g_array_unref);
+}
+
+static void
+vb_path_list_add(VbPathList *list, const char *base, const char *uuid_str)
+{
+    gsize end;
+
+    vb_object_path_append(list->data, base, uuid_str);
+    end = list->data->len;
+    g_array_append_val(list->ends, end);
+}
+
+/* "(ao)" of the paths @allowed lets through (all when NULL), consuming @list. The
+ * array's framing follows the GVariant specification: after the elements, the end
+ * offset of each, little-endian, all as wide as the smallest of 1, 2, 4 and 8 bytes
+ * that can address the whole array (GLib's gvs_calculate_total_size). The paths were
+ * made by vb_object_path_append(), so the data is trusted as normal form. */
+static GVariant *
+vb_paths_reply(VbPathList *list, const gboolean *allowed)
+{
+    GByteArray *data = list->data;
+    gsize *ends = (gsize *)(gpointer)list->ends->data;
+    gsize n = 0, body = 0, start = 0, total, width;
+    g_autoptr(GBytes) bytes = NULL;
+    GVariant *array;
+
+    for (guint i = 0; i < list->ends->len; i++) {
+        gsize len = ends[i] - start;
+
+        if (allowed == NULL || allowed[i]) {
+            if (body != start)
+                memmove(data->data + body, data->data + start, len);
+            body += len;
+            ends[n++] = body;
+        }
+        start += len;
+    }
+    if (body + n <= G_MAXUINT8)
+        width = 1, total = body + n;
+    else if (body + 2 * n <= G_MAXUINT16)
+        width = 2, total = body + 2 * n;
+    else if (body + 4 * n <= G_MAXUINT32)
+        width = 4, total = body + 4 * n;
+    else
+        width = 8, total = body + 8 * n;
+    g_byte_array_set_size(data, total);
+    for (gsize i = 0; i < n; i++) {
+        guint64 le = GUINT64_TO_LE((guint64)ends[i]);
+
+        memcpy(data->data + body + i * width, &le, width);
+    }
+    list->data = NULL;
+    bytes = g_byte_array_free_to_bytes(data);
+    array = g_variant_new_from_bytes(G_VARIANT_TYPE_OBJECT_PATH_ARRAY, bytes, TRUE);
+    vb_path_list_clear(list);
+    return g_variant_new_tuple(&array, 1);
+}
+
 typedef struct {
     VbCall *call;
-    GPtrArray *paths;
+    VbPathList paths;
 } VbListReply;
-
-static GVariant *
-vb_paths_reply(GPtrArray *paths, const gboolean *allowed)
-{
-    GVariantBuilder builder;
-
-    g_variant_builder_init(&builder, G_VARIANT_TYPE("ao"));
-    for (guint i = 0; i < paths->len; i++) {
-        if (allowed == NULL || allowed[i])
-            g_variant_builder_add(&builder, "o", g_ptr_array_index(paths, i));
-    }
-    return g_variant_new("(ao)", &builder);
-}
 
 static void
 vb_list_on_filtered(const gboolean *allowed, gpointer user_data)
 {
     VbListReply *list = user_data;
 
-    vb_call_reply(list->call, vb_paths_reply(list->paths, allowed));
+    vb_call_reply(list->call, vb_paths_reply(&list->paths, allowed));
     vb_call_unref(list->call);
-    g_ptr_array_free(list->paths, TRUE);
     g_free(list);
 }
 
 /* replies with the objects the caller may see: @perm checked per object on the
  * system bus (cached decisions, the rest asked in parallel), everything otherwise */
 static GVariant *
-vb_reply_filtered(VbCall *call, GPtrArray *paths, GArray *targets, const char *perm)
+vb_reply_filtered(VbCall *call, VbPathList *paths, GArray *targets, const char *perm)
 {
     VbListReply *list;
 
@@ -90,7 +158,8 @@ vb_reply_filtered(VbCall *call, GPtrArray *paths, GArray *targets, const char *p
         return vb_paths_reply(paths, NULL);
     list = g_new0(VbListReply, 1);
     list->call = vb_call_pend(call);
-    list->paths = g_ptr_array_ref(paths);
+    list->paths = *paths;
+    memset(paths, 0, sizeof(*paths));
     vb_auth_filter(vb_call_auth(call), call->invocation, perm,
                    (const VbAuthTarget *)(gpointer)targets->data, targets->len, vb_list_on_filtered,
                    list);
@@ -101,23 +170,34 @@ vb_reply_filtered(VbCall *call, GPtrArray *paths, GArray *targets, const char *p
 static GVariant *
 vb_connect_list_domains(VbCall *call, GVariant *params, GError **error)
 {
-    g_autoptr(GPtrArray) all = vb_domain_list_all(vb_call_conn(call)->domains);
-    g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func(g_free);
+    VbDomainList *domains = vb_call_conn(call)->domains;
     g_autoptr(GArray) targets = g_array_new(FALSE, TRUE, sizeof(VbAuthTarget));
+    /* the targets only matter to polkit (which copies them): on the session bus they
+     * would cost a walk through every definition */
+    gboolean filtered = vb_call_auth(call) != NULL;
+    VbPathList paths;
+    GHashTableIter iter;
+    gpointer value;
     guint flags;
 
     g_variant_get(params, "(u)", &flags);
-    for (guint i = 0; i < all->len; i++) {
-        VbDomainObj *obj = g_ptr_array_index(all, i);
-        VbAuthTarget target = {vb_call_driver(call)->name, vb_domain_obj_name(obj), obj->uuid_str,
-                               NULL, NULL};
+    vb_path_list_init(&paths, call->connect->domain_path, vb_domain_list_count(domains));
+    /* nothing runs meanwhile: no snapshot of references needed */
+    vb_domain_list_iter_init(domains, &iter);
+    while (g_hash_table_iter_next(&iter, NULL, &value)) {
+        VbDomainObj *obj = value;
 
         if (!vb_domain_obj_matches(obj, flags))
             continue;
-        g_ptr_array_add(paths, vb_domain_path(call->connect, obj));
-        g_array_append_val(targets, target);
+        vb_path_list_add(&paths, call->connect->domain_path, obj->uuid_str);
+        if (filtered) {
+            VbAuthTarget target = {vb_call_driver(call)->name, vb_domain_obj_name(obj),
+                                   obj->uuid_str, NULL, NULL};
+
+            g_array_append_val(targets, target);
+        }
     }
-    return vb_reply_filtered(call, paths, targets, "domain.getattr");
+    return vb_reply_filtered(call, &paths, targets, "domain.getattr");
 }
 
 static GVariant *
@@ -128,9 +208,9 @@ vb_reply_domain(VbCall *call, VbDomainObj *obj)
     return g_variant_new("(o)", path);
 }
 
-/* virDomainLookupByID; main loop, hash lookup */
-static GVariant *
-vb_connect_domain_lookup_by_id(VbCall *call, GVariant *params, GError **error)
+/* virDomainLookupByID: finds the domain before authorization; main loop, hash lookup */
+static gboolean
+vb_connect_find_domain_by_id(VbCall *call, GVariant *params, GError **error)
 {
     VbDomainObj *obj;
     gint32 id;
@@ -139,14 +219,15 @@ vb_connect_domain_lookup_by_id(VbCall *call, GVariant *params, GError **error)
     obj = vb_domain_list_find_id(vb_call_conn(call)->domains, id);
     if (obj == NULL) {
         vb_error_set(error, VB_ERROR_NO_DOMAIN, "no domain with matching id %d", id);
-        return NULL;
+        return FALSE;
     }
-    return vb_reply_domain(call, obj);
+    call->dom = vb_domain_obj_ref(obj);
+    return TRUE;
 }
 
-/* virDomainLookupByName; main loop, hash lookup */
-static GVariant *
-vb_connect_domain_lookup_by_name(VbCall *call, GVariant *params, GError **error)
+/* virDomainLookupByName: finds the domain before authorization; main loop, hash lookup */
+static gboolean
+vb_connect_find_domain_by_name(VbCall *call, GVariant *params, GError **error)
 {
     VbDomainObj *obj;
     const char *name;
@@ -155,14 +236,15 @@ vb_connect_domain_lookup_by_name(VbCall *call, GVariant *params, GError **error)
     obj = vb_domain_list_find_name(vb_call_conn(call)->domains, name);
     if (obj == NULL) {
         vb_error_set(error, VB_ERROR_NO_DOMAIN, "no domain with matching name '%s'", name);
-        return NULL;
+        return FALSE;
     }
-    return vb_reply_domain(call, obj);
+    call->dom = vb_domain_obj_ref(obj);
+    return TRUE;
 }
 
-/* virDomainLookupByUUIDString; main loop, hash lookup */
-static GVariant *
-vb_connect_domain_lookup_by_uuid(VbCall *call, GVariant *params, GError **error)
+/* virDomainLookupByUUIDString: finds the domain before authorization; main loop */
+static gboolean
+vb_connect_find_domain_by_uuid(VbCall *call, GVariant *params, GError **error)
 {
     guint8 uuid[VB_UUID_LEN];
     VbDomainObj *obj;
@@ -171,14 +253,60 @@ vb_connect_domain_lookup_by_uuid(VbCall *call, GVariant *params, GError **error)
     g_variant_get(params, "(&s)", &text);
     if (!vb_uuid_parse(text, uuid)) {
         vb_error_set(error, VB_ERROR_INVALID_ARG, "malformed UUID '%s'", text);
-        return NULL;
+        return FALSE;
     }
     obj = vb_domain_list_find_uuid(vb_call_conn(call)->domains, uuid);
     if (obj == NULL) {
         vb_error_set(error, VB_ERROR_NO_DOMAIN, "no domain with matching uuid '%s'", text);
-        return NULL;
+        return FALSE;
     }
-    return vb_reply_domain(call, obj);
+    call->dom = vb_domain_obj_ref(obj);
+    return TRUE;
+}
+
+/* the three domain lookups: the domain the target hook found, and was authorized */
+static GVariant *
+vb_connect_domain_lookup(VbCall *call, GVariant *params, GError **error)
+{
+    return vb_reply_domain(call, call->dom);
+}
+
+/* the domain a definition describes, for polkit's domain_name and domain_uuid: an
+ * update of an existing domain keeps that domain's UUID */
+static gboolean
+vb_connect_domain_from_xml(VbCall *call, const char *xml, GError **error)
+{
+    g_autoptr(VbDomainDef) def = vb_domain_def_parse(xml, -1, 0, error);
+    VbDomainObj *existing;
+    char uuid[VB_UUID_STRING_LEN];
+
+    if (def == NULL)
+        return FALSE;
+    existing = vb_domain_list_find_name(vb_call_conn(call)->domains, def->name);
+    vb_uuid_format(existing != NULL ? existing->uuid : def->uuid, uuid);
+    call->target_name = g_strdup(def->name);
+    call->target_uuid = g_strdup(uuid);
+    return TRUE;
+}
+
+/* DomainCreateXML, DomainDefineXML: the new domain, before authorization */
+static gboolean
+vb_connect_target_domain_xml(VbCall *call, GVariant *params, GError **error)
+{
+    g_autoptr(GVariant) xml = g_variant_get_child_value(params, 0);
+
+    return vb_connect_domain_from_xml(call, g_variant_get_string(xml, NULL), error);
+}
+
+/* DomainRestore, DomainSaveImageDefineXML: the replacement definition when one is
+ * given; the image's own is read by the driver on a worker, after authorization */
+static gboolean
+vb_connect_target_image_xml(VbCall *call, GVariant *params, GError **error)
+{
+    g_autoptr(GVariant) xml = g_variant_get_child_value(params, 1);
+    const char *text = g_variant_get_string(xml, NULL);
+
+    return *text == '\0' || vb_connect_domain_from_xml(call, text, error);
 }
 
 /* virDomainCreateXML; completes when the driver does */
@@ -264,11 +392,12 @@ static GVariant *
 vb_connect_list_networks(VbCall *call, GVariant *params, GError **error)
 {
     g_autoptr(GPtrArray) all = vb_network_list_all(vb_call_conn(call)->networks);
-    g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func(g_free);
     g_autoptr(GArray) targets = g_array_new(FALSE, TRUE, sizeof(VbAuthTarget));
+    VbPathList paths;
     guint flags;
 
     g_variant_get(params, "(u)", &flags);
+    vb_path_list_init(&paths, call->connect->network_path, all->len);
     for (guint i = 0; i < all->len; i++) {
         VbNetworkObj *obj = g_ptr_array_index(all, i);
         VbAuthTarget target = {vb_call_driver(call)->name, NULL, NULL, vb_network_obj_name(obj),
@@ -276,10 +405,10 @@ vb_connect_list_networks(VbCall *call, GVariant *params, GError **error)
 
         if (!vb_network_obj_matches(obj, flags))
             continue;
-        g_ptr_array_add(paths, vb_network_path(call->connect, obj));
+        vb_path_list_add(&paths, call->connect->network_path, obj->uuid_str);
         g_array_append_val(targets, target);
     }
-    return vb_reply_filtered(call, paths, targets, "network.getattr");
+    return vb_reply_filtered(call, &paths, targets, "network.getattr");
 }
 
 static GVariant *
@@ -290,9 +419,9 @@ vb_reply_network(VbCall *call, VbNetworkObj *obj)
     return g_variant_new("(o)", path);
 }
 
-/* virNetworkLookupByName; main loop, hash lookup */
-static GVariant *
-vb_connect_network_lookup_by_name(VbCall *call, GVariant *params, GError **error)
+/* virNetworkLookupByName: finds the network before authorization; main loop */
+static gboolean
+vb_connect_find_network_by_name(VbCall *call, GVariant *params, GError **error)
 {
     VbNetworkObj *obj;
     const char *name;
@@ -301,14 +430,15 @@ vb_connect_network_lookup_by_name(VbCall *call, GVariant *params, GError **error
     obj = vb_network_list_find_name(vb_call_conn(call)->networks, name);
     if (obj == NULL) {
         vb_error_set(error, VB_ERROR_NO_NETWORK, "no network with matching name '%s'", name);
-        return NULL;
+        return FALSE;
     }
-    return vb_reply_network(call, obj);
+    call->net = vb_network_obj_ref(obj);
+    return TRUE;
 }
 
-/* virNetworkLookupByUUIDString; main loop, hash lookup */
-static GVariant *
-vb_connect_network_lookup_by_uuid(VbCall *call, GVariant *params, GError **error)
+/* virNetworkLookupByUUIDString: finds the network before authorization; main loop */
+static gboolean
+vb_connect_find_network_by_uuid(VbCall *call, GVariant *params, GError **error)
 {
     guint8 uuid[VB_UUID_LEN];
     VbNetworkObj *obj;
@@ -317,14 +447,41 @@ vb_connect_network_lookup_by_uuid(VbCall *call, GVariant *params, GError **error
     g_variant_get(params, "(&s)", &text);
     if (!vb_uuid_parse(text, uuid)) {
         vb_error_set(error, VB_ERROR_INVALID_ARG, "malformed UUID '%s'", text);
-        return NULL;
+        return FALSE;
     }
     obj = vb_network_list_find_uuid(vb_call_conn(call)->networks, uuid);
     if (obj == NULL) {
         vb_error_set(error, VB_ERROR_NO_NETWORK, "no network with matching uuid '%s'", text);
-        return NULL;
+        return FALSE;
     }
-    return vb_reply_network(call, obj);
+    call->net = vb_network_obj_ref(obj);
+    return TRUE;
+}
+
+/* the two network lookups: the network the target hook found, and was authorized */
+static GVariant *
+vb_connect_network_lookup(VbCall *call, GVariant *params, GError **error)
+{
+    return vb_reply_network(call, call->net);
+}
+
+/* NetworkCreateXML, NetworkDefineXML: the network the definition describes */
+static gboolean
+vb_connect_target_network_xml(VbCall *call, GVariant *params, GError **error)
+{
+    g_autoptr(GVariant) xml = g_variant_get_child_value(params, 0);
+    g_autoptr(VbNetworkDef) def =
+        vb_network_def_parse(g_variant_get_string(xml, NULL), -1, 0, error);
+    VbNetworkObj *existing;
+    char uuid[VB_UUID_STRING_LEN];
+
+    if (def == NULL)
+        return FALSE;
+    existing = vb_network_list_find_name(vb_call_conn(call)->networks, def->name);
+    vb_uuid_format(existing != NULL ? existing->uuid : def->uuid, uuid);
+    call->target_name = g_strdup(def->name);
+    call->target_uuid = g_strdup(uuid);
+    return TRUE;
 }
 
 /* virNetworkCreateXML; completes when the driver does */
@@ -715,30 +872,54 @@ static const VbMethod vb_connect_methods[] = {
      0,
      0x3fff,
      "virConnectListAllDomains"},
-    {"DomainLookupByID", vb_connect_domain_lookup_by_id, {"domain.getattr"}, 0, -1, 0, NULL},
-    {"DomainLookupByName", vb_connect_domain_lookup_by_name, {"domain.getattr"}, 0, -1, 0, NULL},
-    {"DomainLookupByUUID", vb_connect_domain_lookup_by_uuid, {"domain.getattr"}, 0, -1, 0, NULL},
+    {"DomainLookupByID",
+     vb_connect_domain_lookup,
+     {"domain.getattr"},
+     0,
+     -1,
+     0,
+     NULL,
+     vb_connect_find_domain_by_id},
+    {"DomainLookupByName",
+     vb_connect_domain_lookup,
+     {"domain.getattr"},
+     0,
+     -1,
+     0,
+     NULL,
+     vb_connect_find_domain_by_name},
+    {"DomainLookupByUUID",
+     vb_connect_domain_lookup,
+     {"domain.getattr"},
+     0,
+     -1,
+     0,
+     NULL,
+     vb_connect_find_domain_by_uuid},
     {"DomainCreateXML",
      vb_connect_domain_create_xml,
      {"domain.write", "domain.start"},
      0,
      1,
      0x1f,
-     "virDomainCreateXML"},
+     "virDomainCreateXML",
+     vb_connect_target_domain_xml},
     {"DomainDefineXML",
      vb_connect_domain_define_xml,
      {"domain.write", "domain.save"},
      0,
      -1,
      0,
-     NULL},
+     NULL,
+     vb_connect_target_domain_xml},
     {"DomainRestore",
      vb_connect_domain_restore,
      {"domain.write", "domain.start"},
      0,
      2,
      0xf,
-     "virDomainRestoreFlags"},
+     "virDomainRestoreFlags",
+     vb_connect_target_image_xml},
     {"DomainSaveImageGetXMLDesc",
      vb_connect_save_image_get_xml,
      {"domain.read"},
@@ -752,7 +933,8 @@ static const VbMethod vb_connect_methods[] = {
      0,
      2,
      0x6,
-     "virDomainSaveImageDefineXML"},
+     "virDomainSaveImageDefineXML",
+     vb_connect_target_image_xml},
     {"ListNetworks",
      vb_connect_list_networks,
      {"connect.search-networks"},
@@ -760,22 +942,38 @@ static const VbMethod vb_connect_methods[] = {
      0,
      0x3f,
      "virConnectListAllNetworks"},
-    {"NetworkLookupByName", vb_connect_network_lookup_by_name, {"network.getattr"}, 0, -1, 0, NULL},
-    {"NetworkLookupByUUID", vb_connect_network_lookup_by_uuid, {"network.getattr"}, 0, -1, 0, NULL},
+    {"NetworkLookupByName",
+     vb_connect_network_lookup,
+     {"network.getattr"},
+     0,
+     -1,
+     0,
+     NULL,
+     vb_connect_find_network_by_name},
+    {"NetworkLookupByUUID",
+     vb_connect_network_lookup,
+     {"network.getattr"},
+     0,
+     -1,
+     0,
+     NULL,
+     vb_connect_find_network_by_uuid},
     {"NetworkCreateXML",
      vb_connect_network_create_xml,
      {"network.write", "network.start"},
      0,
      -1,
      0,
-     NULL},
+     NULL,
+     vb_connect_target_network_xml},
     {"NetworkDefineXML",
      vb_connect_network_define_xml,
      {"network.write", "network.save"},
      0,
      -1,
      0,
-     NULL},
+     NULL,
+     vb_connect_target_network_xml},
     {"GetCapabilities", vb_connect_get_capabilities, {"connect.read"}, 0, -1, 0, NULL},
     {"GetDomainCapabilities",
      vb_connect_get_domain_capabilities,

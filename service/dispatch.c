@@ -79,16 +79,31 @@ vb_interface_find_property(const VbInterface *iface, const char *name)
     return NULL;
 }
 
+void
+vb_object_path_append(GByteArray *buf, const char *base, const char uuid_str[VB_UUID_STRING_LEN])
+{
+    gsize base_len = strlen(base);
+    guint start = buf->len;
+    char *p;
+
+    g_byte_array_set_size(buf, start + base_len + 2 + VB_UUID_STRING_LEN);
+    p = (char *)buf->data + start;
+    memcpy(p, base, base_len);
+    p += base_len;
+    *p++ = '/';
+    *p++ = '_';
+    /* a fixed count, NUL included: ListDomains runs this once per domain */
+    for (guint i = 0; i < VB_UUID_STRING_LEN; i++)
+        p[i] = uuid_str[i] == '-' ? '_' : uuid_str[i];
+}
+
 static char *
 vb_object_path(const char *base, const char *uuid_str)
 {
-    char *path = g_strdup_printf("%s/_%s", base, uuid_str);
+    GByteArray *buf = g_byte_array_sized_new(strlen(base) + 2 + VB_UUID_STRING_LEN);
 
-    for (char *p = path + strlen(base) + 2; *p != '\0'; p++) {
-        if (*p == '-')
-            *p = '_';
-    }
-    return path;
+    vb_object_path_append(buf, base, uuid_str);
+    return (char *)g_byte_array_free(buf, FALSE);
 }
 
 char *
@@ -140,6 +155,8 @@ vb_call_unref(VbCall *call)
         vb_network_obj_unref(call->net);
     if (call->params != NULL)
         g_variant_unref(call->params);
+    g_free(call->target_name);
+    g_free(call->target_uuid);
     g_object_unref(call->invocation);
     g_free(call);
     vb_in_flight--;
@@ -269,8 +286,12 @@ vb_dispatch_properties(VbCall *call, const VbInterface *iface, const char *metho
                 vb_call_reply_error(call, error);
                 return;
             }
-            /* the second variant is the known-client quirk of libvirt-dbus (DESIGN.md) */
-            g_variant_builder_add(builder, "{sv}", p->name, g_variant_new_variant(value));
+            /* the second variant is the known-client quirk of libvirt-dbus (DESIGN.md);
+             * built by value: a "{sv}" format string is parsed again for every entry */
+            g_variant_builder_add_value(
+                builder,
+                g_variant_new_dict_entry(g_variant_new_string(p->name),
+                                         g_variant_new_variant(g_variant_new_variant(value))));
         }
         vb_call_reply(call, g_variant_new("(a{sv})", builder));
         return;
@@ -396,6 +417,17 @@ vb_call_auth_target(VbCall *call, VbAuthTarget *target)
         target->network_name = vb_network_obj_name(call->net);
         target->network_uuid = call->net->uuid_str;
     }
+    if (call->target_name != NULL && call->iface->kind == VB_OBJECT_CONNECT) {
+        const VbMethod *row = vb_interface_find_method(call->iface, call->member);
+
+        if (row != NULL && g_str_has_prefix(row->perms[0], "network.")) {
+            target->network_name = call->target_name;
+            target->network_uuid = call->target_uuid;
+        } else {
+            target->domain_name = call->target_name;
+            target->domain_uuid = call->target_uuid;
+        }
+    }
 }
 
 static void
@@ -446,9 +478,10 @@ vb_dispatch_authorized(const GError *denied, gpointer user_data)
     vb_dispatch_run(call);
 }
 
-/* unknown flag bits fail before anyone is asked for permission */
+/* unknown flag bits, and a lookup or a definition that cannot succeed, fail before
+ * anyone is asked for permission; the object found is what gets authorized */
 static gboolean
-vb_call_check_flags(VbCall *call, GError **error)
+vb_call_check_arguments(VbCall *call, GError **error)
 {
     const VbMethod *row;
     g_autoptr(GVariant) arg = NULL;
@@ -456,10 +489,14 @@ vb_call_check_flags(VbCall *call, GError **error)
     if (g_strcmp0(call->interface, "org.freedesktop.DBus.Properties") == 0)
         return TRUE;
     row = vb_interface_find_method(call->iface, call->member);
-    if (row == NULL || row->flags_arg < 0)
+    if (row == NULL)
         return TRUE;
-    arg = g_variant_get_child_value(call->params, row->flags_arg);
-    return vb_error_check_flags(g_variant_get_uint32(arg), row->valid_flags, row->api, error);
+    if (row->flags_arg >= 0) {
+        arg = g_variant_get_child_value(call->params, row->flags_arg);
+        if (!vb_error_check_flags(g_variant_get_uint32(arg), row->valid_flags, row->api, error))
+            return FALSE;
+    }
+    return row->target == NULL || row->target(call, call->params, error);
 }
 
 /* find the object → check flags → authorize (asynchronously) → run → reply */
@@ -481,7 +518,8 @@ vb_dispatch(VbConnect *connect, const VbInterface *iface, const char *node, cons
     call->member = g_dbus_method_invocation_get_method_name(call->invocation);
     call->params = g_variant_ref(params);
 
-    if (!vb_call_resolve(call, iface->kind, node, &error) || !vb_call_check_flags(call, &error)) {
+    if (!vb_call_resolve(call, iface->kind, node, &error) ||
+        !vb_call_check_arguments(call, &error)) {
         vb_call_reply_error(call, error);
         return;
     }

@@ -46,6 +46,8 @@ struct _VbCall {
     const char *interface; /* as called: the object's or org.freedesktop.DBus.Properties */
     const char *member;
     GVariant *params;
+    char *target_name; /* the object a definition describes, see VbMethod.target */
+    char *target_uuid;
     /* turns a driver result into the reply tuple; owns @result */
     GVariant *(*convert)(VbCall *call, gpointer result);
     gboolean pending;
@@ -77,6 +79,10 @@ typedef struct {
      * asked, so nobody is prompted for a call that cannot succeed */
     guint valid_flags;
     const char *api; /* the libvirt function, for the flags error */
+    /* for Connect methods that act on one object: finds it (a lookup sets call->dom or
+     * call->net) or reads it from the argument (a definition sets call->target_name and
+     * call->target_uuid), before authorization, so polkit sees the object's details */
+    gboolean (*target)(VbCall *call, GVariant *params, GError **error);
 } VbMethod;
 
 /* the flags virDomainListGetStats and virConnectGetAllDomainStats share: NOWAIT,
@@ -115,6 +121,9 @@ void vb_connect_unregister(VbConnect *connect, GDBusConnection *bus);
 /* object paths: <connect>/domain/_<uuid with '-' replaced by '_'> */
 char *vb_domain_path(VbConnect *connect, VbDomainObj *obj);
 char *vb_network_path(VbConnect *connect, VbNetworkObj *obj);
+/* appends the path of the object @uuid_str (canonical) under @base, with its NUL, to @buf */
+void vb_object_path_append(GByteArray *buf, const char *base,
+                           const char uuid_str[VB_UUID_STRING_LEN]);
 
 VbCall *vb_call_ref(VbCall *call);
 void vb_call_unref(VbCall *call);

@@ -219,20 +219,27 @@ class PrivateBus:
         self.log.close()
 
 
-def service_env(bus, workdir, extra=None):
-    """environment for a virtbusd: our bus as the session bus, private XDG dirs."""
-    env = dict(os.environ)
-    for k in ("DBUS_SYSTEM_BUS_ADDRESS", "DBUS_STARTER_ADDRESS", "DBUS_STARTER_BUS_TYPE"):
-        env.pop(k, None)
-    home = os.path.join(workdir, "home")
-    xdg = {
+def xdg_dirs(root):
+    """HOME and the XDG base dirs of a service whose state lives under @root."""
+    home = os.path.join(root, "home")
+    return {
         "HOME": home,
         "XDG_CONFIG_HOME": os.path.join(home, ".config"),
         "XDG_DATA_HOME": os.path.join(home, ".local", "share"),
         "XDG_CACHE_HOME": os.path.join(home, ".cache"),
         "XDG_STATE_HOME": os.path.join(home, ".local", "state"),
-        "XDG_RUNTIME_DIR": os.path.join(workdir, "run"),
+        "XDG_RUNTIME_DIR": os.path.join(root, "run"),
     }
+
+
+def service_env(bus, workdir, extra=None, xdg_root=None):
+    """environment for a virtbusd: our bus as the session bus, private XDG dirs under
+    @workdir, or under @xdg_root when given (a service restarted with the same
+    @xdg_root finds its state again while its logs go to a new @workdir)."""
+    env = dict(os.environ)
+    for k in ("DBUS_SYSTEM_BUS_ADDRESS", "DBUS_STARTER_ADDRESS", "DBUS_STARTER_BUS_TYPE"):
+        env.pop(k, None)
+    xdg = xdg_dirs(str(xdg_root) if xdg_root is not None else workdir)
     for d in xdg.values():
         os.makedirs(d, mode=0o700, exist_ok=True)
     env.update(xdg)
@@ -248,7 +255,7 @@ def service_env(bus, workdir, extra=None):
 class Service:
     """one virtbusd process."""
 
-    def __init__(self, bus, workdir, args=("--session",), env=None):
+    def __init__(self, bus, workdir, args=("--session",), env=None, xdg_root=None):
         self.bus = bus
         self.workdir = str(workdir)
         os.makedirs(self.workdir, exist_ok=True)
@@ -258,7 +265,8 @@ class Service:
         self._out = open(self.stdout_path, "wb")
         self.started = time.monotonic()
         self.proc = subprocess.Popen([virtbusd_binary()] + list(args), stdout=self._out,
-                                     stderr=self._err, env=service_env(bus, self.workdir, env))
+                                     stderr=self._err,
+                                     env=service_env(bus, self.workdir, env, xdg_root))
         self.returncode = None
 
     @property
@@ -342,7 +350,8 @@ def call(conn, path, iface, method, sig, *args, timeout=30.0, check_out=True):
     msg = dbus.lowlevel.MethodCallMessage(BUS_NAME, path, iface, method)
     if sig:
         msg.append(signature=sig, *args)
-    reply = conn.send_message_with_reply_and_block(msg, int(timeout * 1000))
+    # dbus-python takes seconds
+    reply = conn.send_message_with_reply_and_block(msg, timeout)
     if check_out and expect_out is not None:
         assert (reply.get_signature() or "") == expect_out, (
             "%s.%s replied with signature %r, interface says %r"
@@ -359,7 +368,7 @@ def reply_signature(conn, path, iface, method, sig, *args):
     msg = dbus.lowlevel.MethodCallMessage(BUS_NAME, path, iface, method)
     if sig:
         msg.append(signature=sig, *args)
-    return conn.send_message_with_reply_and_block(msg, 30000).get_signature() or ""
+    return conn.send_message_with_reply_and_block(msg, 30.0).get_signature() or ""
 
 
 def get_prop(conn, path, iface, prop):
