@@ -106,9 +106,14 @@ vb_domain_obj_changed(VbDomainObj *obj)
 gboolean
 vb_domain_obj_matches(const VbDomainObj *obj, guint flags)
 {
-    gboolean active = vb_domain_obj_is_active(obj);
-    gboolean persistent = vb_domain_obj_is_persistent(obj);
+    gboolean active, persistent;
     guint group;
+
+    /* ListDomains(0), the common call: nothing of the object to read */
+    if (flags == 0)
+        return TRUE;
+    active = vb_domain_obj_is_active(obj);
+    persistent = vb_domain_obj_is_persistent(obj);
 
 #define VB_FILTER(mask, cond)                                                                      \
     group = flags & (mask);                                                                        \
@@ -278,4 +283,10 @@ GPtrArray *
 vb_domain_list_all(const VbDomainList *list)
 {
     return vb_obj_index_all(&list->index, (GDestroyNotify)vb_domain_obj_unref);
+}
+
+void
+vb_domain_list_iter_init(const VbDomainList *list, GHashTableIter *iter)
+{
+    g_hash_table_iter_init(iter, list->index.by_uuid);
 }

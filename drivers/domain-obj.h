@@ -178,6 +178,9 @@ void vb_domain_list_set_id(VbDomainList *list, VbDomainObj *obj, int id);
 int vb_domain_list_next_id(VbDomainList *list);
 /* a snapshot of every domain, each referenced, in no particular order */
 GPtrArray *vb_domain_list_all(const VbDomainList *list);
+/* every domain, unreferenced: g_hash_table_iter_next() gives them as values. For a
+ * loop on the main loop that adds and removes nothing while it runs. */
+void vb_domain_list_iter_init(const VbDomainList *list, GHashTableIter *iter);
 
 /* ListDomains flags (libvirt's CONNECT_LIST_DOMAINS_*) */
 enum {
