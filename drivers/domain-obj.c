@@ -202,7 +202,7 @@ vb_domain_list_add(VbDomainList *list, VbDomainObj *obj, GError **error)
 void
 vb_domain_list_remove(VbDomainList *list, VbDomainObj *obj)
 {
-    g_autoptr(VbDomainObj) hold = vb_domain_obj_ref(obj);
+    G_GNUC_UNUSED g_autoptr(VbDomainObj) hold = vb_domain_obj_ref(obj);
 
     if (g_hash_table_lookup(list->index.by_uuid, obj->uuid_str) != obj)
         return;

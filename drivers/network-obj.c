@@ -133,7 +133,7 @@ vb_network_list_add(VbNetworkList *list, VbNetworkObj *obj, GError **error)
 void
 vb_network_list_remove(VbNetworkList *list, VbNetworkObj *obj)
 {
-    g_autoptr(VbNetworkObj) hold = vb_network_obj_ref(obj);
+    G_GNUC_UNUSED g_autoptr(VbNetworkObj) hold = vb_network_obj_ref(obj);
 
     if (vb_obj_index_remove(&list->index, obj, obj->uuid_str, vb_network_obj_name(obj)))
         obj->removed = TRUE;

@@ -24,25 +24,20 @@ static const char *const seed_domains[] = {
     "002-20-domain.txt", "003-21-domain.txt",
 };
 
-static char *read_data_file(const char *first, ...) G_GNUC_NULL_TERMINATED;
+/* valid documents written for this test, one of each form the models accept */
+static const char *const schema_examples[] = {
+    "domain-full.xml",      "domain-minimal.xml",     "network-full.xml",
+    "network-isolated.xml", "network-dual-stack.xml",
+};
 
+/* the contents of tests/data/@dir/@name */
 static char *
-read_data_file(const char *first, ...)
+read_data_file(const char *dir, const char *name)
 {
+    g_autofree char *path = g_test_build_filename(G_TEST_DIST, "data", dir, name, NULL);
     g_autoptr(GError) error = NULL;
-    g_autofree char *path = NULL;
-    g_autoptr(GPtrArray) parts = g_ptr_array_new();
     char *contents = NULL;
-    va_list ap;
 
-    g_ptr_array_add(parts, (char *)g_test_get_dir(G_TEST_DIST));
-    g_ptr_array_add(parts, "data");
-    va_start(ap, first);
-    for (const char *p = first; p != NULL; p = va_arg(ap, const char *))
-        g_ptr_array_add(parts, (char *)p);
-    va_end(ap);
-    g_ptr_array_add(parts, NULL);
-    path = g_build_filenamev((char **)parts->pdata);
     g_file_get_contents(path, &contents, NULL, &error);
     g_assert_no_error(error);
     return contents;
@@ -89,7 +84,7 @@ static void
 test_seed_domains(void)
 {
     for (guint i = 0; i < G_N_ELEMENTS(seed_domains); i++) {
-        g_autofree char *text = read_data_file("seed", seed_domains[i], NULL);
+        g_autofree char *text = read_data_file("seed", seed_domains[i]);
 
         assert_valid(xml_part(text), "domain", seed_domains[i]);
     }
@@ -98,15 +93,11 @@ test_seed_domains(void)
 static void
 test_schema_examples(void)
 {
-    static const char *const files[] = {
-        "domain-full.xml",      "domain-minimal.xml",     "network-full.xml",
-        "network-isolated.xml", "network-dual-stack.xml",
-    };
+    for (guint i = 0; i < G_N_ELEMENTS(schema_examples); i++) {
+        const char *name = schema_examples[i];
+        g_autofree char *text = read_data_file("schema", name);
 
-    for (guint i = 0; i < G_N_ELEMENTS(files); i++) {
-        g_autofree char *text = read_data_file("schema", files[i], NULL);
-
-        assert_valid(text, g_str_has_prefix(files[i], "domain") ? "domain" : "network", files[i]);
+        assert_valid(text, g_str_has_prefix(name, "domain") ? "domain" : "network", name);
     }
 }
 
@@ -196,10 +187,35 @@ test_invalid_networks(void)
         {"<network><name>n</name><mac address='01:00:5e:00:00:01'/></network>",
          "Extra element mac in interleave"},
         {"<network><name>a/b</name></network>", "Error validating datatype string"},
+        /* the direct modes carry no addresses, and need a device */
+        {"<network><name>n</name><forward mode='vepa' dev='eth0'/>"
+         "<ip address='10.0.0.1' prefix='24'/></network>",
+         "Element network has extra content: ip"},
+        {"<network><name>n</name><forward mode='vepa'/></network>",
+         "Expecting an element interface, got nothing"},
+        {"<network><name>n</name><forward mode='bridge'/></network>",
+         "Expecting an element interface, got nothing"},
+        {"<network><name>n</name><forward mode='open' dev='eth0'/></network>",
+         "Element forward failed to validate attributes"},
+        {"<network><name>n</name><forward mode='route'><nat/></forward></network>",
+         "Element forward failed to validate attributes"},
     };
 
     for (guint i = 0; i < G_N_ELEMENTS(cases); i++)
         assert_invalid(cases[i].xml, "network", cases[i].needle);
+}
+
+/* 001-02 is a page's fragment: well-formed, but "..." stands for the missing parts */
+static void
+test_seed_fragment(void)
+{
+    g_autofree char *text = read_data_file("seed", "001-02-domain.txt");
+    g_autoptr(GError) error = NULL;
+
+    g_assert_false(vb_schema_validate_string(text, "domain", &error));
+    g_assert_error(error, VB_ERROR, VB_ERROR_XML_INVALID_SCHEMA);
+    g_assert_nonnull(
+        strstr(error->message, "line 1: Element domain failed to validate attributes"));
 }
 
 /* vb_schema_validate_string() checks the root before the schema sees the document */
@@ -322,7 +338,7 @@ test_seed_domains_formatted(void)
 {
 #ifdef HAVE_DOMAIN_CONF
     for (guint i = 0; i < G_N_ELEMENTS(seed_domains); i++) {
-        g_autofree char *text = read_data_file("seed", seed_domains[i], NULL);
+        g_autofree char *text = read_data_file("seed", seed_domains[i]);
         const char *xml = xml_part(text);
 
         check_domain_formatted(xml, strlen(xml), seed_domains[i]);
@@ -337,18 +353,14 @@ static void
 test_schema_examples_formatted(void)
 {
 #if defined(HAVE_DOMAIN_CONF) && defined(HAVE_NETWORK_CONF)
-    static const char *const files[] = {
-        "domain-full.xml",      "domain-minimal.xml",     "network-full.xml",
-        "network-isolated.xml", "network-dual-stack.xml",
-    };
+    for (guint i = 0; i < G_N_ELEMENTS(schema_examples); i++) {
+        const char *name = schema_examples[i];
+        g_autofree char *text = read_data_file("schema", name);
 
-    for (guint i = 0; i < G_N_ELEMENTS(files); i++) {
-        g_autofree char *text = read_data_file("schema", files[i], NULL);
-
-        if (g_str_has_prefix(files[i], "domain"))
-            check_domain_formatted(text, strlen(text), files[i]);
+        if (g_str_has_prefix(name, "domain"))
+            check_domain_formatted(text, strlen(text), name);
         else
-            check_network_formatted(text, strlen(text), files[i]);
+            check_network_formatted(text, strlen(text), name);
     }
 #else
     g_test_skip("no models yet");
@@ -361,6 +373,7 @@ main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/schema/seed-domains", test_seed_domains);
     g_test_add_func("/schema/seed-domains-formatted", test_seed_domains_formatted);
+    g_test_add_func("/schema/seed-fragment", test_seed_fragment);
     g_test_add_func("/schema/examples", test_schema_examples);
     g_test_add_func("/schema/examples-formatted", test_schema_examples_formatted);
     g_test_add_func("/schema/invalid-domains", test_invalid_domains);

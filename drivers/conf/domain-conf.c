@@ -292,6 +292,13 @@ vb_domain_parse_memory(const xmlNode *node, const char *const *attrs, guint64 *k
     }
     bytes = value * scale;
     *kib = bytes / 1024 + (bytes % 1024 != 0 ? 1 : 0);
+    /* the canonical form says KiB: it must still fit in 64-bit bytes when read back */
+    if (*kib > G_MAXUINT64 / 1024) {
+        g_autofree char *text =
+            g_strdup_printf("%" G_GUINT64_FORMAT " %s", value, unit != NULL ? unit : "KiB");
+
+        return vb_xml_invalid(error, node, NULL, text);
+    }
     if (*kib == 0)
         return vb_xml_invalid(error, node, NULL, "0");
     return TRUE;

@@ -65,6 +65,31 @@ vb_metadata_has_element_child(const xmlNode *node)
 }
 
 /* serializes @node; @indent < 0 means inline (inside mixed content) */
+
+/* a namespace's URI as written: without entity expansion libxml2 keeps a '&' of the
+ * source as the text "&#38;", which would otherwise be escaped a second time and
+ * compare unequal to the URI a caller gives */
+static char *
+vb_metadata_ns_uri(const xmlNs *ns)
+{
+    g_autoptr(GString) uri =
+        g_string_new(ns != NULL && ns->href != NULL ? (const char *)ns->href : "");
+
+    g_string_replace(uri, "&#38;", "&", 0);
+    return g_string_free(g_steal_pointer(&uri), FALSE);
+}
+
+static gboolean
+vb_metadata_ns_is(const xmlNs *ns, const char *uri)
+{
+    g_autofree char *href = NULL;
+
+    if (ns == NULL || ns->href == NULL)
+        return FALSE;
+    href = vb_metadata_ns_uri(ns);
+    return g_strcmp0(href, uri) == 0;
+}
+
 static void
 vb_metadata_write(GString *out, const xmlNode *node, int indent, gboolean raw_newlines)
 {
@@ -85,7 +110,11 @@ vb_metadata_write(GString *out, const xmlNode *node, int indent, gboolean raw_ne
         if (ns->prefix != NULL)
             g_string_append(out, (const char *)ns->prefix);
         g_string_append(out, "='");
-        vb_metadata_escape(out, ns->href != NULL ? (const char *)ns->href : "", TRUE, FALSE);
+        {
+            g_autofree char *uri = vb_metadata_ns_uri(ns);
+
+            vb_metadata_escape(out, uri, TRUE, FALSE);
+        }
         g_string_append_c(out, '\'');
     }
     for (const xmlAttr *a = node->properties; a != NULL; a = a->next) {
@@ -215,7 +244,7 @@ static xmlNode *
 vb_metadata_find(xmlNode *root, const char *uri)
 {
     for (xmlNode *n = vb_xml_first_element(root); n != NULL; n = vb_xml_next_element(n)) {
-        if (n->ns != NULL && n->ns->href != NULL && strcmp((const char *)n->ns->href, uri) == 0)
+        if (vb_metadata_ns_is(n->ns, uri))
             return n;
     }
     return NULL;
@@ -227,10 +256,10 @@ vb_metadata_remove_ns(xmlNode *node, const char *uri)
 {
     xmlNs **link = &node->nsDef;
 
-    if (node->ns != NULL && g_strcmp0((const char *)node->ns->href, uri) == 0)
+    if (vb_metadata_ns_is(node->ns, uri))
         node->ns = NULL;
     for (xmlAttr *a = node->properties; a != NULL; a = a->next) {
-        if (a->ns != NULL && g_strcmp0((const char *)a->ns->href, uri) == 0)
+        if (vb_metadata_ns_is(a->ns, uri))
             a->ns = NULL;
     }
     for (xmlNode *n = vb_xml_first_element(node); n != NULL; n = vb_xml_next_element(n))
@@ -238,7 +267,7 @@ vb_metadata_remove_ns(xmlNode *node, const char *uri)
     while (*link != NULL) {
         xmlNs *ns = *link;
 
-        if (g_strcmp0((const char *)ns->href, uri) == 0) {
+        if (vb_metadata_ns_is(ns, uri)) {
             *link = ns->next;
             ns->next = NULL;
             xmlFreeNs(ns);

@@ -36,7 +36,7 @@ vb_schema_on_error(void *data, xmlError *err)
 static xmlRelaxNGPtr
 vb_schema_get(const char *name, GError **error)
 {
-    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&vb_schema_lock);
+    G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&vb_schema_lock);
 
     for (guint i = 0; i < G_N_ELEMENTS(vb_schemas); i++) {
         g_autofree char *path = NULL;
