@@ -5,6 +5,7 @@
 
 static const VbDriver *const vb_drivers[] = {
     &vb_test_driver,
+    &vb_qemu_driver,
 };
 
 VbConn *

@@ -233,5 +233,6 @@ struct _VbDriver {
 
 /* every driver built in */
 extern const VbDriver vb_test_driver;
+extern const VbDriver vb_qemu_driver;
 
 G_END_DECLS

@@ -106,9 +106,10 @@ main(int argc, char **argv)
     }
 
     options.system = !opt_session;
-    /* the session bus gets the test driver by default; the system bus publishes only
-     * what is asked for until the hypervisor drivers exist */
-    uris = options.system ? g_new0(char *, 1) : g_strsplit("test:///default", ";", -1);
+    /* the session bus gets the test driver and the user's qemu, the system bus the
+     * system's qemu */
+    uris =
+        g_strsplit(options.system ? "qemu:///system" : "test:///default;qemu:///session", ";", -1);
     if (opt_config != NULL) {
         if (!vb_load_config(opt_config, TRUE, &uris, &verbose, &error)) {
             g_printerr("virtbusd: %s\n", error->message);

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #define G_LOG_DOMAIN "virtbus-qemu"
 
+#include <fcntl.h>
+#include <gio/gunixfdmessage.h>
 #include <gio/gunixsocketaddress.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "qemu-monitor.h"
 #include "vb-error.h"
@@ -25,6 +28,7 @@ typedef struct {
     guint timeout_ms;
     GSource *timeout;
     GTask *task;
+    int fd; /* sent with the command's first bytes, or -1 */
 } VbQemuCommand;
 
 struct _VbQemuMonitor {
@@ -44,6 +48,7 @@ struct _VbQemuMonitor {
     VbQemuCommand *inflight; /* sent, answer pending */
     GBytes *writing;         /* the line being written */
     GHashTable *abandoned;   /* gint64 ids of commands that timed out in flight */
+    GSource *fd_retry;       /* waiting for room to send a command with a descriptor */
     gint64 next_id;
 
     guint version;
@@ -152,6 +157,8 @@ vb_qemu_command_free(VbQemuCommand *cmd)
     vb_qemu_monitor_clear_source(&cmd->timeout);
     g_clear_pointer(&cmd->line, g_bytes_unref);
     g_clear_object(&cmd->task);
+    if (cmd->fd >= 0)
+        close(cmd->fd);
     g_free(cmd);
 }
 
@@ -192,6 +199,7 @@ vb_qemu_monitor_shutdown(VbQemuMonitor *mon, const GError *error)
     vb_qemu_monitor_clear_source(&mon->open_timer);
     vb_qemu_monitor_clear_source(&mon->retry_timer);
     vb_qemu_monitor_clear_source(&mon->user_cancel);
+    vb_qemu_monitor_clear_source(&mon->fd_retry);
 
     if (mon->inflight != NULL)
         g_queue_push_tail(&pending, g_steal_pointer(&mon->inflight));
@@ -279,6 +287,15 @@ void
 vb_qemu_monitor_command(VbQemuMonitor *mon, const char *execute, JsonNode *arguments,
                         guint timeout_ms, GAsyncReadyCallback callback, gpointer user_data)
 {
+    vb_qemu_monitor_command_with_fd(mon, execute, arguments, -1, timeout_ms, callback, user_data);
+}
+
+/* qemuMonitorJSONCommandWithFd without the wait: queues and returns at once */
+void
+vb_qemu_monitor_command_with_fd(VbQemuMonitor *mon, const char *execute, JsonNode *arguments,
+                                int fd, guint timeout_ms, GAsyncReadyCallback callback,
+                                gpointer user_data)
+{
     g_autoptr(JsonNode) args = arguments;
     g_autoptr(GTask) task = NULL;
     g_autoptr(JsonObject) request = NULL;
@@ -305,9 +322,27 @@ vb_qemu_monitor_command(VbQemuMonitor *mon, const char *execute, JsonNode *argum
                                 execute);
         return;
     }
+    if (fd >= 0 && !G_IS_SOCKET_CONNECTION(mon->stream)) {
+        g_task_return_new_error(task, VB_ERROR, VB_ERROR_INTERNAL,
+                                "internal error: cannot pass a file descriptor to QEMU command "
+                                "'%s' over this monitor",
+                                execute);
+        return;
+    }
 
     cmd = g_new0(VbQemuCommand, 1);
     cmd->mon = mon;
+    cmd->fd = -1;
+    if (fd >= 0 && (cmd->fd = fcntl(fd, F_DUPFD_CLOEXEC, 3)) < 0) {
+        int err = errno;
+
+        g_free(cmd);
+        g_task_return_new_error(task, VB_ERROR, VB_ERROR_INTERNAL,
+                                "internal error: cannot duplicate a descriptor for QEMU command "
+                                "'%s': %s",
+                                execute, g_strerror(err));
+        return;
+    }
     cmd->id = mon->next_id++;
     cmd->timeout_ms = timeout_ms != 0 ? timeout_ms : VB_QEMU_MONITOR_DEFAULT_TIMEOUT_MS;
     cmd->task = g_steal_pointer(&task);
@@ -381,25 +416,78 @@ vb_qemu_monitor_written(GObject *source, GAsyncResult *result, gpointer data)
     vb_qemu_monitor_unref(mon);
 }
 
+static gboolean
+vb_qemu_monitor_fd_retry(GSocket *socket, GIOCondition condition, gpointer data)
+{
+    VbQemuMonitor *mon = data;
+
+    g_clear_pointer(&mon->fd_retry, g_source_unref);
+    vb_qemu_monitor_pump(mon);
+    return G_SOURCE_REMOVE;
+}
+
+/* sends the start of @cmd's line with its descriptor in one SCM_RIGHTS message, as
+ * qemu takes a descriptor from the read that brought it; the rest of the line follows
+ * on the stream. FALSE: wait for the socket (mon->fd_retry) or the monitor is lost */
+static gboolean
+vb_qemu_monitor_send_fd(VbQemuMonitor *mon, VbQemuCommand *cmd, gsize *sent)
+{
+    GSocket *socket = g_socket_connection_get_socket(G_SOCKET_CONNECTION(mon->stream));
+    g_autoptr(GSocketControlMessage) msg = NULL;
+    g_autoptr(GError) error = NULL;
+    GOutputVector vec;
+    gssize n;
+
+    msg = g_unix_fd_message_new();
+    if (!g_unix_fd_message_append_fd(G_UNIX_FD_MESSAGE(msg), cmd->fd, &error)) {
+        g_autofree char *why = g_strdup_printf("cannot pass a descriptor: %s", error->message);
+
+        vb_qemu_monitor_lost(mon, why);
+        return FALSE;
+    }
+    vec.buffer = g_bytes_get_data(cmd->line, &vec.size);
+    n = g_socket_send_message(socket, NULL, &vec, 1, &msg, 1, 0, NULL, &error);
+    if (n < 0 && g_error_matches(error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)) {
+        mon->fd_retry = g_socket_create_source(socket, G_IO_OUT, NULL);
+        g_source_set_callback(mon->fd_retry, G_SOURCE_FUNC(vb_qemu_monitor_fd_retry), mon, NULL);
+        g_source_attach(mon->fd_retry, mon->context);
+        return FALSE;
+    }
+    if (n < 0) {
+        g_autofree char *why = g_strdup_printf("cannot write to QEMU monitor: %s", error->message);
+
+        vb_qemu_monitor_lost(mon, why);
+        return FALSE;
+    }
+    close(cmd->fd);
+    cmd->fd = -1;
+    *sent = n;
+    return TRUE;
+}
+
 /* sends the next queued command once the previous one is answered (or abandoned) */
 static void
 vb_qemu_monitor_pump(VbQemuMonitor *mon)
 {
     VbQemuCommand *cmd;
-    gsize len;
+    gsize len, sent = 0;
     const guint8 *bytes;
 
-    if (mon->closed || mon->stream == NULL || mon->inflight != NULL || mon->writing != NULL)
+    if (mon->closed || mon->stream == NULL || mon->inflight != NULL || mon->writing != NULL ||
+        mon->fd_retry != NULL)
         return;
-    cmd = g_queue_pop_head(&mon->queue);
+    cmd = g_queue_peek_head(&mon->queue);
     if (cmd == NULL)
         return;
+    if (cmd->fd >= 0 && !vb_qemu_monitor_send_fd(mon, cmd, &sent))
+        return;
+    g_queue_pop_head(&mon->queue);
     mon->inflight = cmd;
     mon->writing = g_bytes_ref(cmd->line);
     bytes = g_bytes_get_data(mon->writing, &len);
-    g_output_stream_write_all_async(g_io_stream_get_output_stream(mon->stream), bytes, len,
-                                    G_PRIORITY_DEFAULT, mon->cancellable, vb_qemu_monitor_written,
-                                    vb_qemu_monitor_ref(mon));
+    g_output_stream_write_all_async(g_io_stream_get_output_stream(mon->stream), bytes + sent,
+                                    len - sent, G_PRIORITY_DEFAULT, mon->cancellable,
+                                    vb_qemu_monitor_written, vb_qemu_monitor_ref(mon));
 }
 
 static void

@@ -47,6 +47,12 @@ VbQemuMonitor *vb_qemu_monitor_open_finish(GAsyncResult *result, GError **error)
  * block; @callback always runs later, on the monitor's context */
 void vb_qemu_monitor_command(VbQemuMonitor *mon, const char *execute, JsonNode *arguments,
                              guint timeout_ms, GAsyncReadyCallback callback, gpointer user_data);
+/* the same, with @fd (the caller's; the monitor sends a duplicate) passed along the
+ * command in an SCM_RIGHTS message, as "getfd" and "add-fd" need. only on a monitor
+ * opened on a unix socket: else the command fails with VB_ERROR_INTERNAL */
+void vb_qemu_monitor_command_with_fd(VbQemuMonitor *mon, const char *execute, JsonNode *arguments,
+                                     int fd, guint timeout_ms, GAsyncReadyCallback callback,
+                                     gpointer user_data);
 /* the command's "return" value (owned), or NULL with:
  *   VB_ERROR_INTERNAL "internal error: unable to execute QEMU command 'X': <desc>"
  *     for a QMP error (see vb_qemu_monitor_error_class),

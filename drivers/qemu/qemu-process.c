@@ -241,6 +241,15 @@ VbQemuProcess *
 vb_qemu_process_spawn(const GPtrArray *argv, const char *const *envp, const char *log_path,
                       VbQemuProcessExited exited, gpointer user_data, GError **error)
 {
+    return vb_qemu_process_spawn_fds(argv, envp, log_path, NULL, NULL, 0, exited, user_data, error);
+}
+
+/* the same with inherited descriptors: fork and exec, does not wait for QEMU */
+VbQemuProcess *
+vb_qemu_process_spawn_fds(const GPtrArray *argv, const char *const *envp, const char *log_path,
+                          const int *fds, const int *targets, guint n_fds,
+                          VbQemuProcessExited exited, gpointer user_data, GError **error)
+{
     g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_NONE);
     g_autoptr(GStrvBuilder) builder = g_strv_builder_new();
     g_autoptr(GError) local = NULL;
@@ -281,6 +290,18 @@ vb_qemu_process_spawn(const GPtrArray *argv, const char *const *envp, const char
     }
     g_subprocess_launcher_take_stdout_fd(launcher, fd);
     g_subprocess_launcher_take_stderr_fd(launcher, fd2);
+    for (guint i = 0; i < n_fds; i++) {
+        int copy = targets[i] >= 3 ? fcntl(fds[i], F_DUPFD_CLOEXEC, 3) : -1;
+
+        if (copy < 0) {
+            int err = targets[i] >= 3 ? errno : EINVAL;
+
+            vb_error_set(error, VB_ERROR_SYSTEM, "cannot pass descriptor %d to QEMU: %s", fds[i],
+                         g_strerror(err));
+            return NULL;
+        }
+        g_subprocess_launcher_take_fd(launcher, copy, targets[i]);
+    }
     if (envp != NULL)
         g_subprocess_launcher_set_environ(launcher, (char **)envp);
     g_subprocess_launcher_set_child_setup(launcher, vb_qemu_process_child_setup, NULL, NULL);

@@ -32,6 +32,13 @@ typedef void (*VbQemuProcessExited)(VbQemuProcess *proc, const VbQemuExit *exit,
 VbQemuProcess *vb_qemu_process_spawn(const GPtrArray *argv, const char *const *envp,
                                      const char *log_path, VbQemuProcessExited exited,
                                      gpointer user_data, GError **error);
+/* the same, and the child also gets @fds[i] as descriptor @targets[i] (>= 3, distinct),
+ * as tap devices and incoming migration streams are handed to qemu; @fds stay the
+ * caller's (the child gets duplicates) */
+VbQemuProcess *vb_qemu_process_spawn_fds(const GPtrArray *argv, const char *const *envp,
+                                         const char *log_path, const int *fds, const int *targets,
+                                         guint n_fds, VbQemuProcessExited exited,
+                                         gpointer user_data, GError **error);
 /* qemuProcessReconnect: watches @pid when it is still the process that started at
  * @start_time (see vb_qemu_proc_stat), with a pidfd or, without one, a 200 ms poll;
  * VB_ERROR_OPERATION_FAILED "process N is gone" otherwise. does not block */
