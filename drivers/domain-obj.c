@@ -4,6 +4,7 @@
 #include "domain-obj.h"
 
 #include "obj-index.h"
+#include "vb-error.h"
 
 VbDomainObj *
 vb_domain_obj_new(VbDomainDef *def, gboolean persistent)
@@ -72,6 +73,64 @@ gboolean
 vb_domain_obj_is_persistent(const VbDomainObj *obj)
 {
     return obj->config != NULL;
+}
+
+gboolean
+vb_domain_obj_affected(const VbDomainObj *obj, guint flags, VbDomainDef **live,
+                       VbDomainDef **config, GError **error)
+{
+    gboolean active = vb_domain_obj_is_active(obj);
+    guint affect = flags & (VB_DOMAIN_AFFECT_LIVE | VB_DOMAIN_AFFECT_CONFIG);
+
+    if (affect == 0)
+        affect = active ? VB_DOMAIN_AFFECT_LIVE : VB_DOMAIN_AFFECT_CONFIG;
+    if ((affect & VB_DOMAIN_AFFECT_LIVE) != 0 && !active) {
+        vb_error_set(error, VB_ERROR_OPERATION_INVALID, "domain is not running");
+        return FALSE;
+    }
+    if ((affect & VB_DOMAIN_AFFECT_CONFIG) != 0 && !vb_domain_obj_is_persistent(obj)) {
+        vb_error_set(error, VB_ERROR_OPERATION_INVALID,
+                     "cannot change persistent config of a transient domain");
+        return FALSE;
+    }
+    *live = (affect & VB_DOMAIN_AFFECT_LIVE) != 0 ? obj->live : NULL;
+    *config = (affect & VB_DOMAIN_AFFECT_CONFIG) != 0 ? obj->config : NULL;
+    return TRUE;
+}
+
+gboolean
+vb_domain_check_same(const VbDomainDef *def, const VbDomainDef *other, GError **error)
+{
+    if (g_strcmp0(def->name, other->name) != 0) {
+        vb_error_set(error, VB_ERROR_CONFIG_UNSUPPORTED,
+                     "Target domain name '%s' does not match source '%s'", def->name, other->name);
+        return FALSE;
+    }
+    if (memcmp(def->uuid, other->uuid, VB_UUID_LEN) != 0) {
+        char a[VB_UUID_STRING_LEN];
+        char b[VB_UUID_STRING_LEN];
+
+        vb_uuid_format(def->uuid, a);
+        vb_uuid_format(other->uuid, b);
+        vb_error_set(error, VB_ERROR_CONFIG_UNSUPPORTED,
+                     "Target domain uuid %s does not match source %s", a, b);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean
+vb_domain_check_save_flags(guint flags, guint allowed, const char *function, GError **error)
+{
+    if (!vb_error_check_flags(flags, allowed, function, error))
+        return FALSE;
+    if ((flags & VB_DOMAIN_SAVE_RUNNING) != 0 && (flags & VB_DOMAIN_SAVE_PAUSED) != 0) {
+        vb_error_set(error, VB_ERROR_INVALID_ARG,
+                     "Flags 'VIR_DOMAIN_SAVE_RUNNING' and 'VIR_DOMAIN_SAVE_PAUSED' are mutually "
+                     "exclusive");
+        return FALSE;
+    }
+    return TRUE;
 }
 
 void

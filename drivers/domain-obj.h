@@ -147,6 +147,20 @@ VbDomainDef *vb_domain_obj_config(const VbDomainObj *obj);
 const char *vb_domain_obj_name(const VbDomainObj *obj);
 gboolean vb_domain_obj_is_active(const VbDomainObj *obj);
 gboolean vb_domain_obj_is_persistent(const VbDomainObj *obj);
+/* libvirt's VIR_DOMAIN_AFFECT_* bits; CURRENT is 0 */
+enum { VB_DOMAIN_AFFECT_LIVE = 1, VB_DOMAIN_AFFECT_CONFIG = 2 };
+/* resolves AFFECT_LIVE/CONFIG/CURRENT in @flags into the definitions to change: @live
+ * and @config are set to the object's definitions or NULL */
+gboolean vb_domain_obj_affected(const VbDomainObj *obj, guint flags, VbDomainDef **live,
+                                VbDomainDef **config, GError **error);
+/* "Target domain name/uuid ... does not match source ...": @def, from a caller, must
+ * describe the same domain as @other */
+gboolean vb_domain_check_same(const VbDomainDef *def, const VbDomainDef *other, GError **error);
+/* libvirt's VIR_DOMAIN_SAVE_RUNNING and _PAUSED, shared by save, restore and managed save */
+enum { VB_DOMAIN_SAVE_RUNNING = 2, VB_DOMAIN_SAVE_PAUSED = 4 };
+/* @flags within @allowed, and not both RUNNING and PAUSED */
+gboolean vb_domain_check_save_flags(guint flags, guint allowed, const char *function,
+                                    GError **error);
 void vb_domain_obj_set_state(VbDomainObj *obj, VbDomainState state, int reason);
 /* the formatted XML for @flags; the common flags-0 form is cached until
  * vb_domain_obj_changed() */

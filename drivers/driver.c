@@ -73,3 +73,15 @@ vb_conn_emit_network(VbConn *conn, VbNetworkObj *obj, int event)
     if (conn->sink.network_lifecycle != NULL)
         conn->sink.network_lifecycle(conn, obj, event, conn->sink.user_data);
 }
+
+void
+vb_driver_stats_add(GVariantBuilder *b, GVariant *value, const char *format, ...)
+{
+    g_autofree char *key = NULL;
+    va_list args;
+
+    va_start(args, format);
+    key = g_strdup_vprintf(format, args);
+    va_end(args);
+    g_variant_builder_add(b, "{sv}", key, value);
+}

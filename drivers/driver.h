@@ -231,6 +231,10 @@ struct _VbDriver {
                                     VbDone done, gpointer data);
 };
 
+/* adds @value under the key @format gives to an a{sv} stats builder */
+void vb_driver_stats_add(GVariantBuilder *b, GVariant *value, const char *format, ...)
+    G_GNUC_PRINTF(3, 4);
+
 /* every driver built in */
 extern const VbDriver vb_test_driver;
 extern const VbDriver vb_qemu_driver;

@@ -279,6 +279,8 @@ vb_domain_set_vcpus(VbCall *call, GVariant *params, GError **error)
 static const VbDomainDef *
 vb_domain_affected_def(VbDomainObj *obj, guint flags, const char *api, GError **error)
 {
+    VbDomainDef *live = NULL, *config = NULL;
+
     if (!vb_error_check_flags(flags & ~4u, VB_AFFECT_LIVE | VB_AFFECT_CONFIG, api, error))
         return NULL;
     if ((flags & VB_AFFECT_LIVE) != 0 && (flags & VB_AFFECT_CONFIG) != 0) {
@@ -286,19 +288,11 @@ vb_domain_affected_def(VbDomainObj *obj, guint flags, const char *api, GError **
                      "flags 'affect live' and 'affect config' are mutually exclusive");
         return NULL;
     }
-    if ((flags & VB_AFFECT_LIVE) != 0 && !vb_domain_obj_is_active(obj)) {
-        vb_error_set(error, VB_ERROR_OPERATION_INVALID, "domain is not running");
+    if ((flags & (VB_AFFECT_LIVE | VB_AFFECT_CONFIG)) == 0)
+        return vb_domain_obj_def(obj);
+    if (!vb_domain_obj_affected(obj, flags, &live, &config, error))
         return NULL;
-    }
-    if ((flags & VB_AFFECT_CONFIG) != 0) {
-        if (!vb_domain_obj_is_persistent(obj)) {
-            vb_error_set(error, VB_ERROR_OPERATION_INVALID,
-                         "cannot change persistent config of a transient domain");
-            return NULL;
-        }
-        return obj->config;
-    }
-    return vb_domain_obj_def(obj);
+    return config != NULL ? config : vb_domain_obj_def(obj);
 }
 
 /* virDomainGetVcpusFlags; main loop */

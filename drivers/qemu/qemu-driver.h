@@ -184,11 +184,6 @@ gboolean vb_qemu_check_def(const VbDomainDef *def, GError **error);
 VbDomainDef *vb_qemu_parse(const char *xml, gboolean validate, GError **error);
 gboolean vb_qemu_check_active(const VbDomainObj *obj, GError **error);
 gboolean vb_qemu_check_running(const VbDomainObj *obj, GError **error);
-gboolean vb_qemu_check_same_domain(const VbDomainDef *def, const VbDomainDef *other,
-                                   GError **error);
-/* resolves AFFECT_LIVE/CONFIG/CURRENT into the definitions to change */
-gboolean vb_qemu_get_defs(const VbDomainObj *obj, guint flags, VbDomainDef **live,
-                          VbDomainDef **config, GError **error);
 void vb_qemu_complete(VbDone done, gpointer data, gpointer result, GError *error);
 
 VbQemuJob *vb_qemu_job_new(VbConn *conn, VbDomainObj *obj, const char *op, guint flags, VbDone done,
@@ -358,9 +353,6 @@ void vb_qemu_domain_interface_addresses(VbConn *conn, VbDomainObj *obj, guint so
 void vb_qemu_job_refresh_vcpus(VbQemuJob *job, VbQemuJobFunc next);
 
 /* ---- qemu-state.c: files, each write atomic, each call on a worker unless said ---- */
-/* temp file beside @path, fsync, rename, fsync of the directory (worker) */
-gboolean vb_qemu_write_atomic(const char *path, const char *data, gsize len, mode_t mode,
-                              GError **error);
 gboolean vb_qemu_remove_file(const char *path, GError **error);
 /* mkdir -p with @mode for what it creates (any thread) */
 gboolean vb_qemu_make_dir(const char *path, int mode, GError **error);

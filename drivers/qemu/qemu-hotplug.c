@@ -865,7 +865,7 @@ vb_qemu_device_start(VbQemuJob *job)
     VbQemuDeviceOp op = (VbQemuDeviceOp)job->number;
     gboolean ok = TRUE;
 
-    if (!vb_qemu_get_defs(job->obj, job->flags, &live, &config, &error)) {
+    if (!vb_domain_obj_affected(job->obj, job->flags, &live, &config, &error)) {
         vb_qemu_job_finish(job, NULL, error);
         return;
     }

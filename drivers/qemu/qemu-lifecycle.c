@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #define G_LOG_DOMAIN "virtbus-qemu"
 
+#include "file-util.h"
 #include "qemu-driver.h"
 
 /* the lifecycle calls of the QEMU driver: define, undefine, start, stop, pause. each
@@ -56,7 +57,7 @@ vb_qemu_define_write_thread(gpointer data, GError **error)
     g_autofree char *dir = g_path_get_dirname(w->path);
 
     if (vb_qemu_make_dir(dir, 0700, error))
-        vb_qemu_write_atomic(w->path, w->xml, strlen(w->xml), 0600, error);
+        vb_file_write_atomic(w->path, w->xml, strlen(w->xml), 0600, error);
     return NULL;
 }
 

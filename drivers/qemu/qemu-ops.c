@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "file-util.h"
 #include "qemu-driver.h"
 #include "qemu-host.h"
 
@@ -129,7 +130,7 @@ vb_qemu_job_defs(VbQemuJob *job, VbDomainDef **live, VbDomainDef **config)
 {
     GError *error = NULL;
 
-    if (vb_qemu_get_defs(job->obj, job->flags, live, config, &error))
+    if (vb_domain_obj_affected(job->obj, job->flags, live, config, &error))
         return TRUE;
     vb_qemu_job_finish(job, NULL, error);
     return FALSE;
@@ -783,7 +784,7 @@ vb_qemu_rename_thread(gpointer data, GError **error)
 {
     VbQemuRenameFiles *r = data;
 
-    if (!vb_qemu_write_atomic(r->new_config, r->xml, strlen(r->xml), 0600, error))
+    if (!vb_file_write_atomic(r->new_config, r->xml, strlen(r->xml), 0600, error))
         return NULL;
     if (r->autostart) {
         vb_qemu_remove_file(r->new_link, NULL);

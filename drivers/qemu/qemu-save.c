@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include "file-util.h"
 #include "qemu-driver.h"
 
 /* save images and core dumps. a save image is our header with the inactive domain
@@ -23,31 +24,6 @@ enum {
     VB_QEMU_DUMP_RESET = 8,
     VB_QEMU_DUMP_MEMORY_ONLY = 16,
 };
-
-static gboolean
-vb_qemu_check_path(const char *path, GError **error)
-{
-    if (path == NULL || !g_path_is_absolute(path)) {
-        vb_error_set(error, VB_ERROR_INVALID_ARG, "path '%s' is not absolute",
-                     path != NULL ? path : "");
-        return FALSE;
-    }
-    return TRUE;
-}
-
-static gboolean
-vb_qemu_check_save_flags(guint flags, guint allowed, const char *function, GError **error)
-{
-    if (!vb_error_check_flags(flags, allowed, function, error))
-        return FALSE;
-    if ((flags & VB_QEMU_SAVE_RUNNING) != 0 && (flags & VB_QEMU_SAVE_PAUSED) != 0) {
-        vb_error_set(error, VB_ERROR_INVALID_ARG,
-                     "Flags 'VIR_DOMAIN_SAVE_RUNNING' and 'VIR_DOMAIN_SAVE_PAUSED' are mutually "
-                     "exclusive");
-        return FALSE;
-    }
-    return TRUE;
-}
 
 static JsonNode *
 vb_qemu_args1(const char *key, const char *value)
@@ -309,10 +285,18 @@ vb_qemu_save_fd_given(GObject *source, GAsyncResult *res, gpointer data)
                     vb_qemu_save_migrating);
 }
 
+/* a save and a dump stream the guest into a file the same way; they differ in these */
+typedef struct {
+    void (*failed)(VbQemuJob *job, GError *error);
+    int paused_reason;
+    const char *fdname;
+    GAsyncReadyCallback fd_given; /* "getfd" answered */
+    GAsyncReadyCallback paused;   /* "stop" answered: calls vb_qemu_stream_paused() */
+} VbQemuStreamOps;
+
 static void
-vb_qemu_save_paused(GObject *source, GAsyncResult *res, gpointer data)
+vb_qemu_stream_paused(GAsyncResult *res, VbQemuJob *job, const VbQemuStreamOps *ops)
 {
-    VbQemuJob *job = data;
     GError *error = NULL;
     g_autoptr(JsonNode) ret = vb_qemu_monitor_command_finish(res, &error);
 
@@ -324,16 +308,17 @@ vb_qemu_save_paused(GObject *source, GAsyncResult *res, gpointer data)
         if (vb_qemu_dom(job->obj)->expect_stop > 0)
             vb_qemu_dom(job->obj)->expect_stop--;
         job->number = 0;
-        vb_qemu_save_failed(job, error);
+        ops->failed(job, error);
         return;
     }
-    vb_qemu_domain_pause_state(job->obj, VB_PAUSED_SAVE);
-    vb_qemu_job_qmp_fd(job, "getfd", vb_qemu_args1("fdname", VB_QEMU_MIGRATE_FD), job->fd,
-                       vb_qemu_save_fd_given);
+    vb_qemu_domain_pause_state(job->obj, ops->paused_reason);
+    vb_qemu_job_qmp_fd(job, "getfd", vb_qemu_args1("fdname", ops->fdname), job->fd, ops->fd_given);
 }
 
+/* the file exists: pause a running guest unless @live, then hand the file to QEMU */
 static void
-vb_qemu_save_created(VbQemuJob *job, gpointer result, GError *error)
+vb_qemu_stream_created(VbQemuJob *job, gpointer result, GError *error, gboolean live,
+                       const VbQemuStreamOps *ops)
 {
     VbQemuImageFile *f = result;
 
@@ -347,18 +332,39 @@ vb_qemu_save_created(VbQemuJob *job, gpointer result, GError *error)
     vb_qemu_image_file_free(f);
     if (!vb_domain_obj_is_active(job->obj)) {
         vb_qemu_check_active(job->obj, &error);
-        vb_qemu_save_failed(job, error);
+        ops->failed(job, error);
         return;
     }
     /* the stream must hold a guest that does not move */
-    job->number = job->obj->state == VB_DOMAIN_RUNNING;
+    job->number = !live && job->obj->state == VB_DOMAIN_RUNNING;
     if (job->number != 0) {
         vb_qemu_dom(job->obj)->expect_stop++;
-        vb_qemu_job_qmp(job, "stop", NULL, vb_qemu_save_paused);
+        vb_qemu_job_qmp(job, "stop", NULL, ops->paused);
         return;
     }
-    vb_qemu_job_qmp_fd(job, "getfd", vb_qemu_args1("fdname", VB_QEMU_MIGRATE_FD), job->fd,
-                       vb_qemu_save_fd_given);
+    vb_qemu_job_qmp_fd(job, "getfd", vb_qemu_args1("fdname", ops->fdname), job->fd, ops->fd_given);
+}
+
+static void vb_qemu_save_paused(GObject *source, GAsyncResult *res, gpointer data);
+
+static const VbQemuStreamOps vb_qemu_save_stream = {
+    .failed = vb_qemu_save_failed,
+    .paused_reason = VB_PAUSED_SAVE,
+    .fdname = VB_QEMU_MIGRATE_FD,
+    .fd_given = vb_qemu_save_fd_given,
+    .paused = vb_qemu_save_paused,
+};
+
+static void
+vb_qemu_save_paused(GObject *source, GAsyncResult *res, gpointer data)
+{
+    vb_qemu_stream_paused(res, data, &vb_qemu_save_stream);
+}
+
+static void
+vb_qemu_save_created(VbQemuJob *job, gpointer result, GError *error)
+{
+    vb_qemu_stream_created(job, result, error, FALSE, &vb_qemu_save_stream);
 }
 
 static void
@@ -380,7 +386,7 @@ vb_qemu_save_start(VbQemuJob *job)
     if (job->xml != NULL && *job->xml != '\0') {
         other = vb_domain_def_parse(job->xml, -1, VB_DOMAIN_PARSE_INACTIVE, &error);
         if (other == NULL || !vb_qemu_check_def(other, &error) ||
-            !vb_qemu_check_same_domain(other, def, &error)) {
+            !vb_domain_check_same(other, def, &error)) {
             vb_qemu_job_finish(job, NULL, error);
             return;
         }
@@ -406,8 +412,8 @@ vb_qemu_domain_save(VbConn *conn, VbDomainObj *obj, const char *to, const char *
     guint allowed = VB_QEMU_SAVE_BYPASS_CACHE | VB_QEMU_SAVE_RUNNING | VB_QEMU_SAVE_PAUSED;
     VbQemuJob *job;
 
-    if (!vb_qemu_check_save_flags(flags, allowed, "virDomainSaveFlags", &error) ||
-        !vb_qemu_check_path(to, &error)) {
+    if (!vb_domain_check_save_flags(flags, allowed, "virDomainSaveFlags", &error) ||
+        !vb_file_check_absolute(to, &error)) {
         vb_qemu_complete(done, data, NULL, error);
         return;
     }
@@ -440,7 +446,7 @@ vb_qemu_domain_managed_save(VbConn *conn, VbDomainObj *obj, guint flags, VbDone 
     GError *error = NULL;
     guint allowed = VB_QEMU_SAVE_BYPASS_CACHE | VB_QEMU_SAVE_RUNNING | VB_QEMU_SAVE_PAUSED;
 
-    if (!vb_qemu_check_save_flags(flags, allowed, "virDomainManagedSave", &error)) {
+    if (!vb_domain_check_save_flags(flags, allowed, "virDomainManagedSave", &error)) {
         vb_qemu_complete(done, data, NULL, error);
         return;
     }
@@ -497,7 +503,7 @@ vb_qemu_image_def(const VbQemuImage *image, const char *override, GError **error
     if (override != NULL && *override != '\0') {
         g_autoptr(VbDomainDef) other = vb_qemu_parse(override, FALSE, error);
 
-        if (other == NULL || !vb_qemu_check_same_domain(other, def, error))
+        if (other == NULL || !vb_domain_check_same(other, def, error))
             return NULL;
         vb_domain_def_free(def);
         def = g_steal_pointer(&other);
@@ -582,8 +588,8 @@ vb_qemu_domain_restore(VbConn *conn, const char *from, const char *xml, guint fl
     guint allowed = VB_QEMU_SAVE_BYPASS_CACHE | VB_QEMU_SAVE_RUNNING | VB_QEMU_SAVE_PAUSED;
     VbQemuJob *job;
 
-    if (!vb_qemu_check_save_flags(flags, allowed, "virDomainRestoreFlags", &error) ||
-        !vb_qemu_check_path(from, &error)) {
+    if (!vb_domain_check_save_flags(flags, allowed, "virDomainRestoreFlags", &error) ||
+        !vb_file_check_absolute(from, &error)) {
         vb_qemu_complete(done, data, NULL, error);
         return;
     }
@@ -630,7 +636,7 @@ vb_qemu_managed_opened(VbQemuJob *job, gpointer result, GError *error)
     job->fd = f->fd;
     f->fd = -1;
     def = vb_qemu_image_def(image, NULL, &error);
-    if (def != NULL && !vb_qemu_check_same_domain(def, job->obj->config, &error))
+    if (def != NULL && !vb_domain_check_same(def, job->obj->config, &error))
         g_clear_pointer(&def, vb_domain_def_free);
     job->state = image->state;
     vb_qemu_image_file_free(f);
@@ -688,7 +694,7 @@ vb_qemu_save_image_get_xml(VbConn *conn, const char *file, guint flags, VbDone d
 
     if (!vb_error_check_flags(flags, VB_QEMU_SAVE_IMAGE_XML_SECURE, "virDomainSaveImageGetXMLDesc",
                               &error) ||
-        !vb_qemu_check_path(file, &error)) {
+        !vb_file_check_absolute(file, &error)) {
         vb_qemu_complete(done, data, NULL, error);
         return;
     }
@@ -773,9 +779,9 @@ vb_qemu_save_image_define_xml(VbConn *conn, const char *file, const char *xml, g
     GError *error = NULL;
     VbQemuJob *job;
 
-    if (vb_qemu_check_save_flags(flags, VB_QEMU_SAVE_RUNNING | VB_QEMU_SAVE_PAUSED,
-                                 "virDomainSaveImageDefineXML", &error) &&
-        vb_qemu_check_path(file, &error) && (xml == NULL || *xml == '\0'))
+    if (vb_domain_check_save_flags(flags, VB_QEMU_SAVE_RUNNING | VB_QEMU_SAVE_PAUSED,
+                                   "virDomainSaveImageDefineXML", &error) &&
+        vb_file_check_absolute(file, &error) && (xml == NULL || *xml == '\0'))
         vb_error_set(&error, VB_ERROR_INVALID_ARG, "xml must not be empty");
     if (error != NULL) {
         vb_qemu_complete(done, data, NULL, error);
@@ -959,55 +965,27 @@ vb_qemu_dump_requested(GObject *source, GAsyncResult *res, gpointer data)
     vb_qemu_dump_poll(job);
 }
 
+static void vb_qemu_dump_paused(GObject *source, GAsyncResult *res, gpointer data);
+
+static const VbQemuStreamOps vb_qemu_dump_stream = {
+    .failed = vb_qemu_dump_failed,
+    .paused_reason = VB_PAUSED_DUMP,
+    .fdname = VB_QEMU_DUMP_FD,
+    .fd_given = vb_qemu_dump_requested,
+    .paused = vb_qemu_dump_paused,
+};
+
 static void
 vb_qemu_dump_paused(GObject *source, GAsyncResult *res, gpointer data)
 {
-    VbQemuJob *job = data;
-    GError *error = NULL;
-    g_autoptr(JsonNode) ret = vb_qemu_monitor_command_finish(res, &error);
-
-    if (!vb_qemu_job_alive(job)) {
-        g_clear_error(&error);
-        return;
-    }
-    if (ret == NULL) {
-        if (vb_qemu_dom(job->obj)->expect_stop > 0)
-            vb_qemu_dom(job->obj)->expect_stop--;
-        job->number = 0;
-        vb_qemu_dump_failed(job, error);
-        return;
-    }
-    vb_qemu_domain_pause_state(job->obj, VB_PAUSED_DUMP);
-    vb_qemu_job_qmp_fd(job, "getfd", vb_qemu_args1("fdname", VB_QEMU_DUMP_FD), job->fd,
-                       vb_qemu_dump_requested);
+    vb_qemu_stream_paused(res, data, &vb_qemu_dump_stream);
 }
 
 static void
 vb_qemu_dump_created(VbQemuJob *job, gpointer result, GError *error)
 {
-    VbQemuImageFile *f = result;
-
-    if (error != NULL) {
-        vb_qemu_job_finish(job, NULL, error);
-        return;
-    }
-    job->fd = f->fd;
-    f->fd = -1;
-    job->text = g_steal_pointer(&f->tmp);
-    vb_qemu_image_file_free(f);
-    if (!vb_domain_obj_is_active(job->obj)) {
-        vb_qemu_check_active(job->obj, &error);
-        vb_qemu_dump_failed(job, error);
-        return;
-    }
-    job->number = (job->flags & VB_QEMU_DUMP_LIVE) == 0 && job->obj->state == VB_DOMAIN_RUNNING;
-    if (job->number != 0) {
-        vb_qemu_dom(job->obj)->expect_stop++;
-        vb_qemu_job_qmp(job, "stop", NULL, vb_qemu_dump_paused);
-        return;
-    }
-    vb_qemu_job_qmp_fd(job, "getfd", vb_qemu_args1("fdname", VB_QEMU_DUMP_FD), job->fd,
-                       vb_qemu_dump_requested);
+    vb_qemu_stream_created(job, result, error, (job->flags & VB_QEMU_DUMP_LIVE) != 0,
+                           &vb_qemu_dump_stream);
 }
 
 static void
@@ -1052,7 +1030,7 @@ vb_qemu_domain_core_dump(VbConn *conn, VbDomainObj *obj, const char *to, guint f
     if (error == NULL && format > 4)
         vb_error_set(&error, VB_ERROR_INVALID_ARG, "dumpformat '%u' is not supported", format);
     if (error == NULL)
-        vb_qemu_check_path(to, &error);
+        vb_file_check_absolute(to, &error);
     if (error != NULL) {
         vb_qemu_complete(done, data, NULL, error);
         return;

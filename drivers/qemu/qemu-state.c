@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "file-util.h"
 #include "qemu-driver.h"
 #include "xml-util.h"
 
@@ -35,68 +36,6 @@ vb_qemu_owner_free(gpointer data)
 
 /* ---- plain files ---- */
 
-static gboolean
-vb_qemu_write_fd(int fd, const char *data, gsize len, int *err)
-{
-    while (len > 0) {
-        gssize n = write(fd, data, len);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            *err = errno;
-            return FALSE;
-        }
-        data += n;
-        len -= n;
-    }
-    return TRUE;
-}
-
-static void
-vb_qemu_sync_dir(const char *path)
-{
-    g_autofree char *dir = g_path_get_dirname(path);
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-    if (fd >= 0) {
-        fsync(fd);
-        close(fd);
-    }
-}
-
-/* temp file, fsync, rename, fsync of the directory: a crash leaves the old or the new */
-gboolean
-vb_qemu_write_atomic(const char *path, const char *data, gsize len, mode_t mode, GError **error)
-{
-    g_autofree char *dir = g_path_get_dirname(path);
-    g_autofree char *base = g_path_get_basename(path);
-    g_autofree char *tmp = g_strdup_printf("%s/.%s.XXXXXX", dir, base);
-    int fd = g_mkstemp_full(tmp, O_WRONLY | O_CLOEXEC, mode);
-    int err = 0;
-
-    if (fd < 0) {
-        err = errno;
-        vb_error_set(error, VB_ERROR_OPERATION_FAILED, "cannot write '%s': %s", path,
-                     g_strerror(err));
-        return FALSE;
-    }
-    if (vb_qemu_write_fd(fd, data, len, &err) && fsync(fd) < 0)
-        err = errno;
-    if (close(fd) < 0 && err == 0)
-        err = errno;
-    if (err == 0 && rename(tmp, path) < 0)
-        err = errno;
-    if (err != 0) {
-        unlink(tmp);
-        vb_error_set(error, VB_ERROR_OPERATION_FAILED, "cannot write '%s': %s", path,
-                     g_strerror(err));
-        return FALSE;
-    }
-    vb_qemu_sync_dir(path);
-    return TRUE;
-}
-
 /* unlink that is happy when there is nothing to remove */
 gboolean
 vb_qemu_remove_file(const char *path, GError **error)
@@ -108,7 +47,7 @@ vb_qemu_remove_file(const char *path, GError **error)
                      g_strerror(err));
         return FALSE;
     }
-    vb_qemu_sync_dir(path);
+    vb_file_sync_dir(path);
     return TRUE;
 }
 
@@ -139,7 +78,7 @@ vb_qemu_log_append(const char *log_path, const char *text)
     fd = open(log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW, 0600);
     if (fd < 0)
         return;
-    if (!vb_qemu_write_fd(fd, line, strlen(line), &err))
+    if (!vb_file_write_all(fd, line, strlen(line), &err))
         g_debug("cannot append to %s: %s", log_path, g_strerror(err));
     close(fd);
 }
@@ -664,7 +603,7 @@ vb_qemu_image_create(const char *path, GBytes *header, char **tmp_path, GError *
                      g_strerror(err));
         return -1;
     }
-    if (!vb_qemu_write_fd(fd, data, len, &err)) {
+    if (!vb_file_write_all(fd, data, len, &err)) {
         close(fd);
         unlink(tmp);
         vb_error_set(error, VB_ERROR_OPERATION_FAILED, "cannot write '%s': %s", path,
@@ -692,7 +631,7 @@ vb_qemu_image_commit(int fd, const char *tmp_path, const char *path, GError **er
                      g_strerror(err));
         return FALSE;
     }
-    vb_qemu_sync_dir(path);
+    vb_file_sync_dir(path);
     return TRUE;
 }
 
@@ -730,7 +669,7 @@ vb_qemu_image_rewrite(const char *path, int state, const char *xml, GError **err
         }
         if (got == 0)
             break;
-        if (!vb_qemu_write_fd(out, buf, got, &err)) {
+        if (!vb_file_write_all(out, buf, got, &err)) {
             close(in);
             close(out);
             unlink(tmp);

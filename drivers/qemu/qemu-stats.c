@@ -407,21 +407,6 @@ vb_qemu_rss_kib(pid_t pid)
 
 /* ---- GetStats ---- */
 
-static void vb_qemu_add(GVariantBuilder *b, GVariant *value, const char *format, ...)
-    G_GNUC_PRINTF(3, 4);
-
-static void
-vb_qemu_add(GVariantBuilder *b, GVariant *value, const char *format, ...)
-{
-    g_autofree char *key = NULL;
-    va_list args;
-
-    va_start(args, format);
-    key = g_strdup_vprintf(format, args);
-    va_end(args);
-    g_variant_builder_add(b, "{sv}", key, value);
-}
-
 static void
 vb_qemu_stats_balloon(VbQemuRead *read, GVariantBuilder *b)
 {
@@ -433,22 +418,23 @@ vb_qemu_stats_balloon(VbQemuRead *read, GVariantBuilder *b)
     gint64 actual = 0, last = 0;
 
     if (balloon != NULL && vb_qemu_json_int(balloon, "actual", &actual))
-        vb_qemu_add(b, g_variant_new_uint64((guint64)actual / 1024), "balloon.current");
+        vb_driver_stats_add(b, g_variant_new_uint64((guint64)actual / 1024), "balloon.current");
     else
-        vb_qemu_add(b, g_variant_new_uint64(def->current_kib), "balloon.current");
-    vb_qemu_add(b, g_variant_new_uint64(def->memory_kib), "balloon.maximum");
+        vb_driver_stats_add(b, g_variant_new_uint64(def->current_kib), "balloon.current");
+    vb_driver_stats_add(b, g_variant_new_uint64(def->memory_kib), "balloon.maximum");
     if (!vb_domain_obj_is_active(obj))
         return;
     for (guint i = 0; stats != NULL && i < G_N_ELEMENTS(vb_qemu_balloon_stats); i++) {
         gint64 value;
 
         if (vb_qemu_json_int(stats, vb_qemu_balloon_stats[i].name, &value) && value >= 0)
-            vb_qemu_add(b, g_variant_new_uint64((guint64)value / vb_qemu_balloon_stats[i].scale),
-                        "balloon.%s", vb_qemu_balloon_stats[i].field);
+            vb_driver_stats_add(
+                b, g_variant_new_uint64((guint64)value / vb_qemu_balloon_stats[i].scale),
+                "balloon.%s", vb_qemu_balloon_stats[i].field);
     }
-    vb_qemu_add(b, g_variant_new_uint64(vb_qemu_rss_kib(vb_qemu_pid(obj))), "balloon.rss");
+    vb_driver_stats_add(b, g_variant_new_uint64(vb_qemu_rss_kib(vb_qemu_pid(obj))), "balloon.rss");
     if (vb_qemu_json_int(guest, "last-update", &last) && last > 0)
-        vb_qemu_add(b, g_variant_new_uint64(last), "balloon.last-update");
+        vb_driver_stats_add(b, g_variant_new_uint64(last), "balloon.last-update");
 }
 
 static void
@@ -458,8 +444,8 @@ vb_qemu_stats_vcpu(VbQemuRead *read, GVariantBuilder *b)
     const VbDomainDef *def = vb_domain_obj_def(obj);
     pid_t pid = vb_qemu_pid(obj);
 
-    vb_qemu_add(b, g_variant_new_uint32(def->vcpus_current), "vcpu.current");
-    vb_qemu_add(b, g_variant_new_uint32(def->vcpus_max), "vcpu.maximum");
+    vb_driver_stats_add(b, g_variant_new_uint32(def->vcpus_current), "vcpu.current");
+    vb_driver_stats_add(b, g_variant_new_uint32(def->vcpus_max), "vcpu.maximum");
     if (!vb_domain_obj_is_active(obj))
         return;
     for (guint i = 0; i < def->vcpus_current; i++) {
@@ -468,9 +454,9 @@ vb_qemu_stats_vcpu(VbQemuRead *read, GVariantBuilder *b)
 
         if (tid > 0)
             vb_qemu_proc_stat(pid, tid, &st, NULL);
-        vb_qemu_add(b, g_variant_new_int32(VB_QEMU_VCPU_RUNNING), "vcpu.%u.state", i);
-        vb_qemu_add(b, g_variant_new_uint64(st.user_ns + st.system_ns), "vcpu.%u.time", i);
-        vb_qemu_add(b, g_variant_new_uint64(0), "vcpu.%u.wait", i);
+        vb_driver_stats_add(b, g_variant_new_int32(VB_QEMU_VCPU_RUNNING), "vcpu.%u.state", i);
+        vb_driver_stats_add(b, g_variant_new_uint64(st.user_ns + st.system_ns), "vcpu.%u.time", i);
+        vb_driver_stats_add(b, g_variant_new_uint64(0), "vcpu.%u.wait", i);
     }
 }
 
@@ -479,23 +465,23 @@ vb_qemu_stats_net(VbQemuRead *read, GVariantBuilder *b)
 {
     const VbDomainDef *def = read->obj->live;
 
-    vb_qemu_add(b, g_variant_new_uint32(def->nets->len), "net.count");
+    vb_driver_stats_add(b, g_variant_new_uint32(def->nets->len), "net.count");
     for (guint i = 0; i < def->nets->len; i++) {
         const VbDomainNetDef *net = g_ptr_array_index(def->nets, i);
         VbInterfaceStats s;
 
-        vb_qemu_add(b, g_variant_new_string(net->target_dev != NULL ? net->target_dev : ""),
-                    "net.%u.name", i);
+        vb_driver_stats_add(b, g_variant_new_string(net->target_dev != NULL ? net->target_dev : ""),
+                            "net.%u.name", i);
         if (net->target_dev == NULL || !vb_qemu_tap_stats(net->target_dev, &s, NULL))
             continue;
-        vb_qemu_add(b, g_variant_new_uint64(s.rx_bytes), "net.%u.rx.bytes", i);
-        vb_qemu_add(b, g_variant_new_uint64(s.rx_packets), "net.%u.rx.pkts", i);
-        vb_qemu_add(b, g_variant_new_uint64(s.rx_errs), "net.%u.rx.errs", i);
-        vb_qemu_add(b, g_variant_new_uint64(s.rx_drop), "net.%u.rx.drop", i);
-        vb_qemu_add(b, g_variant_new_uint64(s.tx_bytes), "net.%u.tx.bytes", i);
-        vb_qemu_add(b, g_variant_new_uint64(s.tx_packets), "net.%u.tx.pkts", i);
-        vb_qemu_add(b, g_variant_new_uint64(s.tx_errs), "net.%u.tx.errs", i);
-        vb_qemu_add(b, g_variant_new_uint64(s.tx_drop), "net.%u.tx.drop", i);
+        vb_driver_stats_add(b, g_variant_new_uint64(s.rx_bytes), "net.%u.rx.bytes", i);
+        vb_driver_stats_add(b, g_variant_new_uint64(s.rx_packets), "net.%u.rx.pkts", i);
+        vb_driver_stats_add(b, g_variant_new_uint64(s.rx_errs), "net.%u.rx.errs", i);
+        vb_driver_stats_add(b, g_variant_new_uint64(s.rx_drop), "net.%u.rx.drop", i);
+        vb_driver_stats_add(b, g_variant_new_uint64(s.tx_bytes), "net.%u.tx.bytes", i);
+        vb_driver_stats_add(b, g_variant_new_uint64(s.tx_packets), "net.%u.tx.pkts", i);
+        vb_driver_stats_add(b, g_variant_new_uint64(s.tx_errs), "net.%u.tx.errs", i);
+        vb_driver_stats_add(b, g_variant_new_uint64(s.tx_drop), "net.%u.tx.drop", i);
     }
 }
 
@@ -506,7 +492,7 @@ vb_qemu_stats_block(VbQemuRead *read, GVariantBuilder *b)
     JsonArray *blockstats = vb_qemu_answer_array(read, VB_QEMU_Q_BLOCKSTATS);
     JsonArray *block = vb_qemu_answer_array(read, VB_QEMU_Q_BLOCK);
 
-    vb_qemu_add(b, g_variant_new_uint32(def->disks->len), "block.count");
+    vb_driver_stats_add(b, g_variant_new_uint32(def->disks->len), "block.count");
     for (guint i = 0; i < def->disks->len; i++) {
         const VbDomainDiskDef *disk = g_ptr_array_index(def->disks, i);
         JsonObject *s = vb_qemu_find_blockstats(blockstats, disk->dst, "stats");
@@ -516,33 +502,33 @@ vb_qemu_stats_block(VbQemuRead *read, GVariantBuilder *b)
         gint64 capacity;
         struct stat st;
 
-        vb_qemu_add(b, g_variant_new_string(disk->dst), "block.%u.name", i);
+        vb_driver_stats_add(b, g_variant_new_string(disk->dst), "block.%u.name", i);
         if (disk->src != NULL)
-            vb_qemu_add(b, g_variant_new_string(disk->src), "block.%u.path", i);
+            vb_driver_stats_add(b, g_variant_new_string(disk->src), "block.%u.path", i);
         if (s != NULL) {
-            vb_qemu_add(b, g_variant_new_uint64(vb_qemu_int(s, "rd_operations")),
-                        "block.%u.rd.reqs", i);
-            vb_qemu_add(b, g_variant_new_uint64(vb_qemu_int(s, "rd_bytes")), "block.%u.rd.bytes",
-                        i);
-            vb_qemu_add(b, g_variant_new_uint64(vb_qemu_int(s, "rd_total_time_ns")),
-                        "block.%u.rd.times", i);
-            vb_qemu_add(b, g_variant_new_uint64(vb_qemu_int(s, "wr_operations")),
-                        "block.%u.wr.reqs", i);
-            vb_qemu_add(b, g_variant_new_uint64(vb_qemu_int(s, "wr_bytes")), "block.%u.wr.bytes",
-                        i);
-            vb_qemu_add(b, g_variant_new_uint64(vb_qemu_int(s, "wr_total_time_ns")),
-                        "block.%u.wr.times", i);
-            vb_qemu_add(b, g_variant_new_uint64(vb_qemu_int(s, "flush_operations")),
-                        "block.%u.fl.reqs", i);
-            vb_qemu_add(b, g_variant_new_uint64(vb_qemu_int(s, "flush_total_time_ns")),
-                        "block.%u.fl.times", i);
-            vb_qemu_add(b, g_variant_new_uint64(vb_qemu_int(s, "wr_highest_offset")),
-                        "block.%u.allocation", i);
+            vb_driver_stats_add(b, g_variant_new_uint64(vb_qemu_int(s, "rd_operations")),
+                                "block.%u.rd.reqs", i);
+            vb_driver_stats_add(b, g_variant_new_uint64(vb_qemu_int(s, "rd_bytes")),
+                                "block.%u.rd.bytes", i);
+            vb_driver_stats_add(b, g_variant_new_uint64(vb_qemu_int(s, "rd_total_time_ns")),
+                                "block.%u.rd.times", i);
+            vb_driver_stats_add(b, g_variant_new_uint64(vb_qemu_int(s, "wr_operations")),
+                                "block.%u.wr.reqs", i);
+            vb_driver_stats_add(b, g_variant_new_uint64(vb_qemu_int(s, "wr_bytes")),
+                                "block.%u.wr.bytes", i);
+            vb_driver_stats_add(b, g_variant_new_uint64(vb_qemu_int(s, "wr_total_time_ns")),
+                                "block.%u.wr.times", i);
+            vb_driver_stats_add(b, g_variant_new_uint64(vb_qemu_int(s, "flush_operations")),
+                                "block.%u.fl.reqs", i);
+            vb_driver_stats_add(b, g_variant_new_uint64(vb_qemu_int(s, "flush_total_time_ns")),
+                                "block.%u.fl.times", i);
+            vb_driver_stats_add(b, g_variant_new_uint64(vb_qemu_int(s, "wr_highest_offset")),
+                                "block.%u.allocation", i);
         }
         if (image != NULL && vb_qemu_json_int(image, "virtual-size", &capacity))
-            vb_qemu_add(b, g_variant_new_uint64(capacity), "block.%u.capacity", i);
+            vb_driver_stats_add(b, g_variant_new_uint64(capacity), "block.%u.capacity", i);
         if (disk->src != NULL && stat(disk->src, &st) == 0 && S_ISREG(st.st_mode))
-            vb_qemu_add(b, g_variant_new_uint64(st.st_size), "block.%u.physical", i);
+            vb_driver_stats_add(b, g_variant_new_uint64(st.st_size), "block.%u.physical", i);
     }
 }
 
@@ -556,16 +542,16 @@ vb_qemu_build_stats(VbQemuRead *read, GError **error)
 
     g_variant_builder_init(&b, G_VARIANT_TYPE("a{sv}"));
     if ((stats & VB_QEMU_STATS_STATE) != 0) {
-        vb_qemu_add(&b, g_variant_new_int32(obj->state), "state.state");
-        vb_qemu_add(&b, g_variant_new_int32(obj->reason), "state.reason");
+        vb_driver_stats_add(&b, g_variant_new_int32(obj->state), "state.state");
+        vb_driver_stats_add(&b, g_variant_new_int32(obj->reason), "state.reason");
     }
     if ((stats & VB_QEMU_STATS_CPU_TOTAL) != 0 && active) {
         VbQemuProcStat st = {0};
 
         if (vb_qemu_proc_stat(vb_qemu_pid(obj), 0, &st, NULL)) {
-            vb_qemu_add(&b, g_variant_new_uint64(st.user_ns + st.system_ns), "cpu.time");
-            vb_qemu_add(&b, g_variant_new_uint64(st.user_ns), "cpu.user");
-            vb_qemu_add(&b, g_variant_new_uint64(st.system_ns), "cpu.system");
+            vb_driver_stats_add(&b, g_variant_new_uint64(st.user_ns + st.system_ns), "cpu.time");
+            vb_driver_stats_add(&b, g_variant_new_uint64(st.user_ns), "cpu.user");
+            vb_driver_stats_add(&b, g_variant_new_uint64(st.system_ns), "cpu.system");
         }
     }
     if ((stats & VB_QEMU_STATS_BALLOON) != 0)

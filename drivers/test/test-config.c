@@ -37,7 +37,8 @@ vb_test_prepare(const VbDomainObj *obj, guint flags, guint allowed, const char *
                 VbDomainDef **live, VbDomainDef **config, GError **error)
 {
     return vb_error_check_flags(flags, allowed, function, error) &&
-           vb_test_check_busy(obj, error) && vb_test_get_defs(obj, flags, live, config, error);
+           vb_test_check_busy(obj, error) &&
+           vb_domain_obj_affected(obj, flags, live, config, error);
 }
 
 static gboolean

@@ -78,50 +78,6 @@ vb_test_check_active(const VbDomainObj *obj, GError **error)
     return TRUE;
 }
 
-gboolean
-vb_test_get_defs(const VbDomainObj *obj, guint flags, VbDomainDef **live, VbDomainDef **config,
-                 GError **error)
-{
-    gboolean active = vb_domain_obj_is_active(obj);
-    guint affect = flags & (VB_TEST_AFFECT_LIVE | VB_TEST_AFFECT_CONFIG);
-
-    if (affect == 0)
-        affect = active ? VB_TEST_AFFECT_LIVE : VB_TEST_AFFECT_CONFIG;
-    if ((affect & VB_TEST_AFFECT_LIVE) != 0 && !active) {
-        vb_error_set(error, VB_ERROR_OPERATION_INVALID, "domain is not running");
-        return FALSE;
-    }
-    if ((affect & VB_TEST_AFFECT_CONFIG) != 0 && !vb_domain_obj_is_persistent(obj)) {
-        vb_error_set(error, VB_ERROR_OPERATION_INVALID,
-                     "cannot change persistent config of a transient domain");
-        return FALSE;
-    }
-    *live = (affect & VB_TEST_AFFECT_LIVE) != 0 ? obj->live : NULL;
-    *config = (affect & VB_TEST_AFFECT_CONFIG) != 0 ? obj->config : NULL;
-    return TRUE;
-}
-
-gboolean
-vb_test_check_same_domain(const VbDomainDef *def, const VbDomainDef *other, GError **error)
-{
-    if (g_strcmp0(def->name, other->name) != 0) {
-        vb_error_set(error, VB_ERROR_CONFIG_UNSUPPORTED,
-                     "Target domain name '%s' does not match source '%s'", def->name, other->name);
-        return FALSE;
-    }
-    if (memcmp(def->uuid, other->uuid, VB_UUID_LEN) != 0) {
-        char a[VB_UUID_STRING_LEN];
-        char b[VB_UUID_STRING_LEN];
-
-        vb_uuid_format(def->uuid, a);
-        vb_uuid_format(other->uuid, b);
-        vb_error_set(error, VB_ERROR_CONFIG_UNSUPPORTED,
-                     "Target domain uuid %s does not match source %s", a, b);
-        return FALSE;
-    }
-    return TRUE;
-}
-
 /* host side names of the NICs, as a running guest's tap devices would have */
 static void
 vb_test_domain_name_nics(VbDomainDef *def)

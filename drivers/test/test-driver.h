@@ -81,9 +81,6 @@ VbDomainObj *vb_test_domain_obj_new(VbDomainDef *def, gboolean persistent);
 gboolean vb_test_check_def(const VbDomainDef *def, GError **error);
 gboolean vb_test_check_busy(const VbDomainObj *obj, GError **error);
 gboolean vb_test_check_active(const VbDomainObj *obj, GError **error);
-/* resolves AFFECT_LIVE/CONFIG/CURRENT into the definitions to change */
-gboolean vb_test_get_defs(const VbDomainObj *obj, guint flags, VbDomainDef **live,
-                          VbDomainDef **config, GError **error);
 void vb_test_domain_start(VbConn *conn, VbDomainObj *obj, VbDomainDef *live, int reason);
 void vb_test_domain_stop(VbConn *conn, VbDomainObj *obj, VbShutoffReason reason);
 void vb_test_domain_pause(VbDomainObj *obj, VbPausedReason reason);
@@ -95,9 +92,6 @@ void vb_test_domain_stopped(VbConn *conn, VbDomainObj *obj, VbShutoffReason reas
 VbDomainObj *vb_test_domain_add_live(VbConn *conn, VbDomainDef *def, int reason, GError **error);
 /* STARTED/BOOTED, then START_PAUSED and START_AUTODESTROY of @flags */
 void vb_test_domain_booted(VbConn *conn, VbDomainObj *obj, guint flags);
-/* "Target domain name/uuid ... does not match source ..." */
-gboolean vb_test_check_same_domain(const VbDomainDef *def, const VbDomainDef *other,
-                                   GError **error);
 
 /* domain operations (test-domain.c) */
 void vb_test_domain_define_xml(VbConn *conn, const char *xml, guint flags, VbDone done,

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "file-util.h"
 #include "test-driver.h"
 #include "xml-util.h"
 
@@ -107,62 +108,6 @@ vb_test_read_file(const char *path, GError **error)
     return g_bytes_new_take(g_realloc(g_steal_pointer(&buf), MAX(len, 1)), len);
 }
 
-/* 0 or an errno */
-static int
-vb_test_write_all(int fd, GBytes *data)
-{
-    gsize len;
-    const guint8 *p = g_bytes_get_data(data, &len);
-
-    while (len > 0) {
-        gssize n = write(fd, p, len);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return errno;
-        p += n;
-        len -= n;
-    }
-    return fsync(fd) < 0 ? errno : 0;
-}
-
-/* temp file, fsync, rename, fsync of the directory: the old or the new file survives */
-static gboolean
-vb_test_write_atomic(const char *path, GBytes *data, GError **error)
-{
-    g_autofree char *dir = g_path_get_dirname(path);
-    g_autofree char *base = g_path_get_basename(path);
-    g_autofree char *tmp = g_strdup_printf("%s/.%s.XXXXXX", dir, base);
-    int fd = g_mkstemp_full(tmp, O_WRONLY | O_CLOEXEC, 0600);
-    int err;
-    int dirfd;
-
-    if (fd < 0) {
-        err = errno;
-        vb_error_set(error, VB_ERROR_OPERATION_FAILED, "cannot write '%s': %s", path,
-                     g_strerror(err));
-        return FALSE;
-    }
-    err = vb_test_write_all(fd, data);
-    if (close(fd) < 0 && err == 0)
-        err = errno;
-    if (err == 0 && rename(tmp, path) < 0)
-        err = errno;
-    if (err != 0) {
-        unlink(tmp);
-        vb_error_set(error, VB_ERROR_OPERATION_FAILED, "cannot write '%s': %s", path,
-                     g_strerror(err));
-        return FALSE;
-    }
-    dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dirfd >= 0) {
-        fsync(dirfd);
-        close(dirfd);
-    }
-    return TRUE;
-}
-
 static void
 vb_test_io_thread(GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
@@ -175,7 +120,8 @@ vb_test_io_thread(GTask *task, gpointer source, gpointer task_data, GCancellable
         result = vb_test_read_file(io->path, &error);
         break;
     case VB_TEST_IO_WRITE:
-        if (vb_test_write_atomic(io->path, io->data, &error))
+        if (vb_file_write_atomic(io->path, g_bytes_get_data(io->data, NULL),
+                                 g_bytes_get_size(io->data), 0600, &error))
             result = g_bytes_new(NULL, 0);
         break;
     case VB_TEST_IO_UNLINK:
@@ -403,7 +349,7 @@ vb_test_image_load(GBytes *bytes, const char *path, const char *override, VbDoma
             vb_domain_def_parse(override, -1, VB_DOMAIN_PARSE_INACTIVE, error);
 
         if (other == NULL || !vb_test_check_def(other, error) ||
-            !vb_test_check_same_domain(other, def, error))
+            !vb_domain_check_same(other, def, error))
             return NULL;
         vb_domain_def_free(def);
         def = g_steal_pointer(&other);
@@ -419,31 +365,6 @@ vb_test_save_image(const VbDomainDef *def, VbDomainState state)
 
     return vb_test_image_build(VB_TEST_SAVE_MAGIC, state == VB_DOMAIN_PAUSED ? "paused" : "running",
                                xml, NULL);
-}
-
-static gboolean
-vb_test_check_path(const char *path, GError **error)
-{
-    if (path == NULL || !g_path_is_absolute(path)) {
-        vb_error_set(error, VB_ERROR_INVALID_ARG, "path '%s' is not absolute",
-                     path != NULL ? path : "");
-        return FALSE;
-    }
-    return TRUE;
-}
-
-static gboolean
-vb_test_check_save_flags(guint flags, guint allowed, const char *function, GError **error)
-{
-    if (!vb_error_check_flags(flags, allowed, function, error))
-        return FALSE;
-    if ((flags & VB_TEST_SAVE_RUNNING) != 0 && (flags & VB_TEST_SAVE_PAUSED) != 0) {
-        vb_error_set(error, VB_ERROR_INVALID_ARG,
-                     "Flags 'VIR_DOMAIN_SAVE_RUNNING' and 'VIR_DOMAIN_SAVE_PAUSED' are mutually "
-                     "exclusive");
-        return FALSE;
-    }
-    return TRUE;
 }
 
 static VbDomainState
@@ -484,7 +405,7 @@ vb_test_save_prepare(VbDomainObj *obj, const char *xml, guint flags, GError **er
     if (xml != NULL && *xml != '\0') {
         other = vb_domain_def_parse(xml, -1, VB_DOMAIN_PARSE_INACTIVE, error);
         if (other == NULL || !vb_test_check_def(other, error) ||
-            !vb_test_check_same_domain(other, def, error))
+            !vb_domain_check_same(other, def, error))
             return NULL;
         def = other;
     }
@@ -508,8 +429,8 @@ vb_test_domain_save(VbConn *conn, VbDomainObj *obj, const char *to, const char *
     g_autoptr(GBytes) image = NULL;
     guint allowed = VB_TEST_SAVE_BYPASS_CACHE | VB_TEST_SAVE_RUNNING | VB_TEST_SAVE_PAUSED;
 
-    if (vb_test_check_save_flags(flags, allowed, "virDomainSaveFlags", &error) &&
-        vb_test_check_path(to, &error))
+    if (vb_domain_check_save_flags(flags, allowed, "virDomainSaveFlags", &error) &&
+        vb_file_check_absolute(to, &error))
         image = vb_test_save_prepare(obj, xml, flags, &error);
     if (image == NULL) {
         vb_test_complete(done, data, NULL, error);
@@ -548,8 +469,8 @@ vb_test_domain_restore(VbConn *conn, const char *from, const char *xml, guint fl
     guint allowed = VB_TEST_SAVE_BYPASS_CACHE | VB_TEST_SAVE_RUNNING | VB_TEST_SAVE_PAUSED;
     VbTestJob *job;
 
-    if (!vb_test_check_save_flags(flags, allowed, "virDomainRestoreFlags", &error) ||
-        !vb_test_check_path(from, &error)) {
+    if (!vb_domain_check_save_flags(flags, allowed, "virDomainRestoreFlags", &error) ||
+        !vb_file_check_absolute(from, &error)) {
         vb_test_complete(done, data, NULL, error);
         return;
     }
@@ -580,7 +501,7 @@ vb_test_save_image_get_xml(VbConn *conn, const char *file, guint flags, VbDone d
 
     if (!vb_error_check_flags(flags, VB_TEST_SAVE_IMAGE_XML_SECURE, "virDomainSaveImageGetXMLDesc",
                               &error) ||
-        !vb_test_check_path(file, &error)) {
+        !vb_file_check_absolute(file, &error)) {
         vb_test_complete(done, data, NULL, error);
         return;
     }
@@ -619,9 +540,9 @@ vb_test_save_image_define_xml(VbConn *conn, const char *file, const char *xml, g
     GError *error = NULL;
     VbTestJob *job;
 
-    if (vb_test_check_save_flags(flags, VB_TEST_SAVE_RUNNING | VB_TEST_SAVE_PAUSED,
-                                 "virDomainSaveImageDefineXML", &error) &&
-        vb_test_check_path(file, &error) && (xml == NULL || *xml == '\0'))
+    if (vb_domain_check_save_flags(flags, VB_TEST_SAVE_RUNNING | VB_TEST_SAVE_PAUSED,
+                                   "virDomainSaveImageDefineXML", &error) &&
+        vb_file_check_absolute(file, &error) && (xml == NULL || *xml == '\0'))
         vb_error_set(&error, VB_ERROR_INVALID_ARG, "xml must not be empty");
     if (error != NULL) {
         vb_test_complete(done, data, NULL, error);
@@ -653,7 +574,7 @@ vb_test_domain_managed_save(VbConn *conn, VbDomainObj *obj, guint flags, VbDone 
     g_autofree char *path = NULL;
     guint allowed = VB_TEST_SAVE_BYPASS_CACHE | VB_TEST_SAVE_RUNNING | VB_TEST_SAVE_PAUSED;
 
-    if (vb_test_check_save_flags(flags, allowed, "virDomainManagedSave", &error) &&
+    if (vb_domain_check_save_flags(flags, allowed, "virDomainManagedSave", &error) &&
         !vb_domain_obj_is_persistent(obj))
         vb_error_set(&error, VB_ERROR_OPERATION_INVALID,
                      "cannot do managed save for transient domain");
@@ -711,7 +632,7 @@ vb_test_managed_read(VbTestJob *job, GBytes *bytes, GError *error)
 
     if (error == NULL)
         def = vb_test_image_load(bytes, job->path, NULL, &state, &error);
-    if (def != NULL && !vb_test_check_same_domain(def, job->obj->config, &error))
+    if (def != NULL && !vb_domain_check_same(def, job->obj->config, &error))
         g_clear_pointer(&def, vb_domain_def_free);
     if (def == NULL) {
         vb_test_job_finish(job, NULL, error);
@@ -804,7 +725,7 @@ vb_test_dump_check(VbDomainObj *obj, const char *to, guint format, guint flags, 
                      format == VB_TEST_DUMP_FORMAT_WIN_DMP ? "win-dmp" : "kdump-compressed");
         return FALSE;
     }
-    return vb_test_check_path(to, error) && vb_test_check_busy(obj, error) &&
+    return vb_file_check_absolute(to, error) && vb_test_check_busy(obj, error) &&
            vb_test_check_active(obj, error);
 }
 

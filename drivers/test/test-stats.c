@@ -184,21 +184,6 @@ vb_test_memory(VbConn *conn, VbDomainObj *obj, VbTestMemory *mem)
     mem->last_update = g_get_real_time() / G_USEC_PER_SEC;
 }
 
-static void vb_test_add(GVariantBuilder *b, GVariant *value, const char *format, ...)
-    G_GNUC_PRINTF(3, 4);
-
-static void
-vb_test_add(GVariantBuilder *b, GVariant *value, const char *format, ...)
-{
-    g_autofree char *key = NULL;
-    va_list args;
-
-    va_start(args, format);
-    key = g_strdup_vprintf(format, args);
-    va_end(args);
-    g_variant_builder_add(b, "{sv}", key, value);
-}
-
 static void
 vb_test_stats_vcpu(VbConn *conn, VbDomainObj *obj, GVariantBuilder *b)
 {
@@ -206,18 +191,19 @@ vb_test_stats_vcpu(VbConn *conn, VbDomainObj *obj, GVariantBuilder *b)
     guint64 cpu;
     guint online;
 
-    vb_test_add(b, g_variant_new_uint32(def->vcpus_current), "vcpu.current");
-    vb_test_add(b, g_variant_new_uint32(def->vcpus_max), "vcpu.maximum");
+    vb_driver_stats_add(b, g_variant_new_uint32(def->vcpus_current), "vcpu.current");
+    vb_driver_stats_add(b, g_variant_new_uint32(def->vcpus_max), "vcpu.maximum");
     if (!vb_domain_obj_is_active(obj))
         return;
     cpu = vb_test_domain_get_cpu_time(conn, obj);
     online = vb_test_online_vcpus(obj);
     for (guint i = 0; i < def->vcpus_current; i++) {
-        vb_test_add(b,
-                    g_variant_new_int32(i < online ? VB_TEST_VCPU_RUNNING : VB_TEST_VCPU_OFFLINE),
-                    "vcpu.%u.state", i);
-        vb_test_add(b, g_variant_new_uint64(i < online ? cpu / online : 0), "vcpu.%u.time", i);
-        vb_test_add(b, g_variant_new_uint64(0), "vcpu.%u.wait", i);
+        vb_driver_stats_add(
+            b, g_variant_new_int32(i < online ? VB_TEST_VCPU_RUNNING : VB_TEST_VCPU_OFFLINE),
+            "vcpu.%u.state", i);
+        vb_driver_stats_add(b, g_variant_new_uint64(i < online ? cpu / online : 0), "vcpu.%u.time",
+                            i);
+        vb_driver_stats_add(b, g_variant_new_uint64(0), "vcpu.%u.wait", i);
     }
 }
 
@@ -227,21 +213,21 @@ vb_test_stats_balloon(VbConn *conn, VbDomainObj *obj, GVariantBuilder *b)
     const VbDomainDef *def = vb_domain_obj_def(obj);
     VbTestMemory mem;
 
-    vb_test_add(b, g_variant_new_uint64(def->current_kib), "balloon.current");
-    vb_test_add(b, g_variant_new_uint64(def->memory_kib), "balloon.maximum");
+    vb_driver_stats_add(b, g_variant_new_uint64(def->current_kib), "balloon.current");
+    vb_driver_stats_add(b, g_variant_new_uint64(def->memory_kib), "balloon.maximum");
     if (!vb_domain_obj_is_active(obj))
         return;
     vb_test_memory(conn, obj, &mem);
-    vb_test_add(b, g_variant_new_uint64(0), "balloon.swap_in");
-    vb_test_add(b, g_variant_new_uint64(0), "balloon.swap_out");
-    vb_test_add(b, g_variant_new_uint64(mem.major), "balloon.major_fault");
-    vb_test_add(b, g_variant_new_uint64(mem.minor), "balloon.minor_fault");
-    vb_test_add(b, g_variant_new_uint64(mem.unused), "balloon.unused");
-    vb_test_add(b, g_variant_new_uint64(mem.available), "balloon.available");
-    vb_test_add(b, g_variant_new_uint64(mem.usable), "balloon.usable");
-    vb_test_add(b, g_variant_new_uint64(mem.rss), "balloon.rss");
-    vb_test_add(b, g_variant_new_uint64(mem.last_update), "balloon.last-update");
-    vb_test_add(b, g_variant_new_uint64(mem.disk_caches), "balloon.disk_caches");
+    vb_driver_stats_add(b, g_variant_new_uint64(0), "balloon.swap_in");
+    vb_driver_stats_add(b, g_variant_new_uint64(0), "balloon.swap_out");
+    vb_driver_stats_add(b, g_variant_new_uint64(mem.major), "balloon.major_fault");
+    vb_driver_stats_add(b, g_variant_new_uint64(mem.minor), "balloon.minor_fault");
+    vb_driver_stats_add(b, g_variant_new_uint64(mem.unused), "balloon.unused");
+    vb_driver_stats_add(b, g_variant_new_uint64(mem.available), "balloon.available");
+    vb_driver_stats_add(b, g_variant_new_uint64(mem.usable), "balloon.usable");
+    vb_driver_stats_add(b, g_variant_new_uint64(mem.rss), "balloon.rss");
+    vb_driver_stats_add(b, g_variant_new_uint64(mem.last_update), "balloon.last-update");
+    vb_driver_stats_add(b, g_variant_new_uint64(mem.disk_caches), "balloon.disk_caches");
 }
 
 static void
@@ -250,22 +236,22 @@ vb_test_stats_net(VbConn *conn, VbDomainObj *obj, GVariantBuilder *b)
     const VbDomainDef *def = obj->live;
     guint64 cpu = vb_test_domain_get_cpu_time(conn, obj);
 
-    vb_test_add(b, g_variant_new_uint32(def->nets->len), "net.count");
+    vb_driver_stats_add(b, g_variant_new_uint32(def->nets->len), "net.count");
     for (guint i = 0; i < def->nets->len; i++) {
         const VbDomainNetDef *net = g_ptr_array_index(def->nets, i);
         VbInterfaceStats s;
 
         vb_test_net_counters(cpu, i, &s);
-        vb_test_add(b, g_variant_new_string(net->target_dev != NULL ? net->target_dev : ""),
-                    "net.%u.name", i);
-        vb_test_add(b, g_variant_new_uint64(s.rx_bytes), "net.%u.rx.bytes", i);
-        vb_test_add(b, g_variant_new_uint64(s.rx_packets), "net.%u.rx.pkts", i);
-        vb_test_add(b, g_variant_new_uint64(s.rx_errs), "net.%u.rx.errs", i);
-        vb_test_add(b, g_variant_new_uint64(s.rx_drop), "net.%u.rx.drop", i);
-        vb_test_add(b, g_variant_new_uint64(s.tx_bytes), "net.%u.tx.bytes", i);
-        vb_test_add(b, g_variant_new_uint64(s.tx_packets), "net.%u.tx.pkts", i);
-        vb_test_add(b, g_variant_new_uint64(s.tx_errs), "net.%u.tx.errs", i);
-        vb_test_add(b, g_variant_new_uint64(s.tx_drop), "net.%u.tx.drop", i);
+        vb_driver_stats_add(b, g_variant_new_string(net->target_dev != NULL ? net->target_dev : ""),
+                            "net.%u.name", i);
+        vb_driver_stats_add(b, g_variant_new_uint64(s.rx_bytes), "net.%u.rx.bytes", i);
+        vb_driver_stats_add(b, g_variant_new_uint64(s.rx_packets), "net.%u.rx.pkts", i);
+        vb_driver_stats_add(b, g_variant_new_uint64(s.rx_errs), "net.%u.rx.errs", i);
+        vb_driver_stats_add(b, g_variant_new_uint64(s.rx_drop), "net.%u.rx.drop", i);
+        vb_driver_stats_add(b, g_variant_new_uint64(s.tx_bytes), "net.%u.tx.bytes", i);
+        vb_driver_stats_add(b, g_variant_new_uint64(s.tx_packets), "net.%u.tx.pkts", i);
+        vb_driver_stats_add(b, g_variant_new_uint64(s.tx_errs), "net.%u.tx.errs", i);
+        vb_driver_stats_add(b, g_variant_new_uint64(s.tx_drop), "net.%u.tx.drop", i);
     }
 }
 
@@ -276,30 +262,33 @@ vb_test_stats_block(VbConn *conn, VbDomainObj *obj, GVariantBuilder *b)
     gboolean active = vb_domain_obj_is_active(obj);
     guint64 cpu = vb_test_domain_get_cpu_time(conn, obj);
 
-    vb_test_add(b, g_variant_new_uint32(def->disks->len), "block.count");
+    vb_driver_stats_add(b, g_variant_new_uint32(def->disks->len), "block.count");
     for (guint i = 0; i < def->disks->len; i++) {
         const VbDomainDiskDef *disk = g_ptr_array_index(def->disks, i);
         VbBlockStats s;
 
-        vb_test_add(b, g_variant_new_string(disk->dst), "block.%u.name", i);
+        vb_driver_stats_add(b, g_variant_new_string(disk->dst), "block.%u.name", i);
         if (disk->src != NULL)
-            vb_test_add(b, g_variant_new_string(disk->src), "block.%u.path", i);
+            vb_driver_stats_add(b, g_variant_new_string(disk->src), "block.%u.path", i);
         if (!active)
             continue;
         vb_test_block_counters(cpu, i, &s);
-        vb_test_add(b, g_variant_new_uint64(s.rd_req), "block.%u.rd.reqs", i);
-        vb_test_add(b, g_variant_new_uint64(s.rd_bytes), "block.%u.rd.bytes", i);
-        vb_test_add(b, g_variant_new_uint64(s.rd_req * 100000), "block.%u.rd.times", i);
-        vb_test_add(b, g_variant_new_uint64(s.wr_req), "block.%u.wr.reqs", i);
-        vb_test_add(b, g_variant_new_uint64(s.wr_bytes), "block.%u.wr.bytes", i);
-        vb_test_add(b, g_variant_new_uint64(s.wr_req * 200000), "block.%u.wr.times", i);
-        vb_test_add(b, g_variant_new_uint64(s.wr_req / 4), "block.%u.fl.reqs", i);
-        vb_test_add(b, g_variant_new_uint64(s.wr_req / 4 * 50000), "block.%u.fl.times", i);
+        vb_driver_stats_add(b, g_variant_new_uint64(s.rd_req), "block.%u.rd.reqs", i);
+        vb_driver_stats_add(b, g_variant_new_uint64(s.rd_bytes), "block.%u.rd.bytes", i);
+        vb_driver_stats_add(b, g_variant_new_uint64(s.rd_req * 100000), "block.%u.rd.times", i);
+        vb_driver_stats_add(b, g_variant_new_uint64(s.wr_req), "block.%u.wr.reqs", i);
+        vb_driver_stats_add(b, g_variant_new_uint64(s.wr_bytes), "block.%u.wr.bytes", i);
+        vb_driver_stats_add(b, g_variant_new_uint64(s.wr_req * 200000), "block.%u.wr.times", i);
+        vb_driver_stats_add(b, g_variant_new_uint64(s.wr_req / 4), "block.%u.fl.reqs", i);
+        vb_driver_stats_add(b, g_variant_new_uint64(s.wr_req / 4 * 50000), "block.%u.fl.times", i);
         if (disk->src != NULL) {
-            vb_test_add(b, g_variant_new_uint64(MIN((guint64)s.wr_bytes, VB_TEST_DISK_CAPACITY)),
-                        "block.%u.allocation", i);
-            vb_test_add(b, g_variant_new_uint64(VB_TEST_DISK_CAPACITY), "block.%u.capacity", i);
-            vb_test_add(b, g_variant_new_uint64(VB_TEST_DISK_CAPACITY), "block.%u.physical", i);
+            vb_driver_stats_add(
+                b, g_variant_new_uint64(MIN((guint64)s.wr_bytes, VB_TEST_DISK_CAPACITY)),
+                "block.%u.allocation", i);
+            vb_driver_stats_add(b, g_variant_new_uint64(VB_TEST_DISK_CAPACITY), "block.%u.capacity",
+                                i);
+            vb_driver_stats_add(b, g_variant_new_uint64(VB_TEST_DISK_CAPACITY), "block.%u.physical",
+                                i);
         }
     }
 }
@@ -323,15 +312,15 @@ vb_test_stats(VbConn *conn, VbDomainObj *obj, guint stats, guint flags, GError *
 
     g_variant_builder_init(&b, G_VARIANT_TYPE("a{sv}"));
     if ((stats & VB_TEST_STATS_STATE) != 0) {
-        vb_test_add(&b, g_variant_new_int32(obj->state), "state.state");
-        vb_test_add(&b, g_variant_new_int32(obj->reason), "state.reason");
+        vb_driver_stats_add(&b, g_variant_new_int32(obj->state), "state.state");
+        vb_driver_stats_add(&b, g_variant_new_int32(obj->reason), "state.reason");
     }
     if ((stats & VB_TEST_STATS_CPU_TOTAL) != 0 && active) {
         guint64 cpu = vb_test_domain_get_cpu_time(conn, obj);
 
-        vb_test_add(&b, g_variant_new_uint64(cpu), "cpu.time");
-        vb_test_add(&b, g_variant_new_uint64(cpu / 10 * 7), "cpu.user");
-        vb_test_add(&b, g_variant_new_uint64(cpu / 10 * 3), "cpu.system");
+        vb_driver_stats_add(&b, g_variant_new_uint64(cpu), "cpu.time");
+        vb_driver_stats_add(&b, g_variant_new_uint64(cpu / 10 * 7), "cpu.user");
+        vb_driver_stats_add(&b, g_variant_new_uint64(cpu / 10 * 3), "cpu.system");
     }
     if ((stats & VB_TEST_STATS_BALLOON) != 0)
         vb_test_stats_balloon(conn, obj, &b);
