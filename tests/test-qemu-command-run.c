@@ -261,7 +261,6 @@ test_qemu_diskless(void)
     g_autofree char *kernel = NULL;
     g_autofree char *xml = NULL;
     g_autofree char *kernel_xml = NULL;
-    g_autofree char *args = NULL;
     g_autoptr(VbDomainDef) def = NULL;
     g_autoptr(GPtrArray) argv = NULL;
     g_autoptr(JsonNode) name = NULL;
@@ -332,7 +331,7 @@ static void
 qmp_cmd_node(Qmp *qmp, const char *command, JsonNode *arguments)
 {
     g_autofree char *text = vb_qemu_json_to_string(arguments);
-    g_autoptr(JsonNode) ret = qmp_cmd(qmp, command, text);
+    G_GNUC_UNUSED g_autoptr(JsonNode) ret = qmp_cmd(qmp, command, text);
 }
 
 static void
@@ -561,7 +560,6 @@ test_qemu_buses(gconstpointer data)
     g_autoptr(VbDomainDef) def = NULL;
     g_autoptr(GPtrArray) argv = NULL;
     g_autoptr(JsonNode) peripherals = NULL;
-    g_autoptr(JsonNode) serial_log = NULL;
     g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
     VbQemuBuildParams params;
     const char *images[] = {"vda.raw", "hda.raw", "hdd.iso", "sdb.raw",

@@ -369,7 +369,7 @@ test_define_persists(Fixture *f, gconstpointer data)
 static void
 test_define_errors(Fixture *f, gconstpointer data)
 {
-    g_autoptr(VbDomainObj) obj = define(f, VM_XML("vm1", UUID1, ""));
+    G_GNUC_UNUSED g_autoptr(VbDomainObj) obj = define(f, VM_XML("vm1", UUID1, ""));
     Wait w = {0}, w2 = {0}, w3 = {0};
 
     /* same name, other uuid */

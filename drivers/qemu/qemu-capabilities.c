@@ -340,7 +340,7 @@ static void
 vb_qemu_caps_probe_quit_done(GObject *source, GAsyncResult *result, gpointer data)
 {
     VbQemuCapsProbe *probe = data;
-    g_autoptr(JsonNode) ret = vb_qemu_monitor_command_finish(result, NULL);
+    G_GNUC_UNUSED g_autoptr(JsonNode) ret = vb_qemu_monitor_command_finish(result, NULL);
 
     /* QEMU may close the monitor before it answers quit: the exit is what counts */
     probe->exit_timer = g_timeout_source_new(VB_QEMU_PROBE_EXIT_MS);

@@ -189,7 +189,6 @@ vb_qemu_load_user(VbQemuConn *qc, GError **error)
 static gboolean
 vb_qemu_open_dirs(VbQemuConn *qc, GError **error)
 {
-    g_autofree char *sock = NULL;
 
     if (qc->privileged) {
         qc->config_dir = g_build_filename(VB_SYSCONFDIR, "virtbus", "qemu", NULL);

@@ -313,7 +313,7 @@ vb_qemu_attach_rollback_done(GObject *source, GAsyncResult *res, gpointer data)
 {
     VbQemuJob *job = data;
     g_autoptr(GError) ignored = NULL;
-    g_autoptr(JsonNode) ret = vb_qemu_monitor_command_finish(res, &ignored);
+    G_GNUC_UNUSED g_autoptr(JsonNode) ret = vb_qemu_monitor_command_finish(res, &ignored);
 
     if (job->number > 0) {
         job->number--;

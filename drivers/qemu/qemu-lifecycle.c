@@ -27,7 +27,7 @@ vb_qemu_job_done_reply(GObject *source, GAsyncResult *result, gpointer data)
 {
     VbQemuJob *job = data;
     gboolean failed;
-    g_autoptr(JsonNode) ret = vb_qemu_job_qmp_finish(job, result, &failed);
+    G_GNUC_UNUSED g_autoptr(JsonNode) ret = vb_qemu_job_qmp_finish(job, result, &failed);
 
     if (!failed)
         vb_qemu_job_finish(job, NULL, NULL);

@@ -161,7 +161,7 @@ vb_qemu_ballooned(GObject *source, GAsyncResult *res, gpointer data)
 {
     VbQemuJob *job = data;
     gboolean failed;
-    g_autoptr(JsonNode) ret = vb_qemu_job_qmp_finish(job, res, &failed);
+    G_GNUC_UNUSED g_autoptr(JsonNode) ret = vb_qemu_job_qmp_finish(job, res, &failed);
 
     if (failed)
         return;
@@ -886,7 +886,7 @@ vb_qemu_input_reply(GObject *source, GAsyncResult *res, gpointer data)
 {
     VbQemuJob *job = data;
     gboolean failed;
-    g_autoptr(JsonNode) ret = vb_qemu_job_qmp_finish(job, res, &failed);
+    G_GNUC_UNUSED g_autoptr(JsonNode) ret = vb_qemu_job_qmp_finish(job, res, &failed);
 
     if (!failed)
         vb_qemu_job_finish(job, NULL, NULL);
