@@ -3,6 +3,8 @@
 
 #include "ids.h"
 
+#include <string.h>
+
 static int
 vb_hex_value(char c)
 {
@@ -58,10 +60,14 @@ vb_uuid_format(const guint8 uuid[VB_UUID_LEN], char out[VB_UUID_STRING_LEN])
 void
 vb_uuid_generate(guint8 uuid[VB_UUID_LEN])
 {
-    g_autofree char *text = g_uuid_string_random();
+    for (guint i = 0; i < VB_UUID_LEN; i += 4) {
+        guint32 r = g_random_int();
 
-    if (!vb_uuid_parse(text, uuid))
-        g_assert_not_reached();
+        memcpy(uuid + i, &r, sizeof(r));
+    }
+    /* RFC 4122: version 4 (random), variant 10 */
+    uuid[6] = (guint8)((uuid[6] & 0x0f) | 0x40);
+    uuid[8] = (guint8)((uuid[8] & 0x3f) | 0x80);
 }
 
 gboolean
