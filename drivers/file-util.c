@@ -51,33 +51,60 @@ vb_file_sync_dir(const char *path)
     }
 }
 
-gboolean
-vb_file_write_atomic(const char *path, const char *data, gsize len, mode_t mode, GError **error)
+int
+vb_file_atomic_begin(const char *path, mode_t mode, char **tmp_path, GError **error)
 {
     g_autofree char *dir = g_path_get_dirname(path);
     g_autofree char *base = g_path_get_basename(path);
     g_autofree char *tmp = g_strdup_printf("%s/.%s.XXXXXX", dir, base);
-    int fd = g_mkstemp_full(tmp, O_WRONLY | O_CLOEXEC, mode);
-    int err = 0;
+    int fd = g_mkstemp_full(tmp, O_RDWR | O_CLOEXEC, mode);
 
     if (fd < 0) {
-        err = errno;
+        int err = errno;
+
         vb_error_set(error, VB_ERROR_OPERATION_FAILED, "cannot write '%s': %s", path,
                      g_strerror(err));
-        return FALSE;
+        return -1;
     }
-    if (vb_file_write_all(fd, data, len, &err) && fsync(fd) < 0)
+    *tmp_path = g_steal_pointer(&tmp);
+    return fd;
+}
+
+void
+vb_file_atomic_abort(int fd, const char *tmp_path)
+{
+    close(fd);
+    unlink(tmp_path);
+}
+
+gboolean
+vb_file_atomic_commit(int fd, const char *tmp_path, const char *path, int err, GError **error)
+{
+    if (err == 0 && fsync(fd) < 0)
         err = errno;
     if (close(fd) < 0 && err == 0)
         err = errno;
-    if (err == 0 && rename(tmp, path) < 0)
+    if (err == 0 && rename(tmp_path, path) < 0)
         err = errno;
     if (err != 0) {
-        unlink(tmp);
+        unlink(tmp_path);
         vb_error_set(error, VB_ERROR_OPERATION_FAILED, "cannot write '%s': %s", path,
                      g_strerror(err));
         return FALSE;
     }
     vb_file_sync_dir(path);
     return TRUE;
+}
+
+gboolean
+vb_file_write_atomic(const char *path, const char *data, gsize len, mode_t mode, GError **error)
+{
+    g_autofree char *tmp = NULL;
+    int fd = vb_file_atomic_begin(path, mode, &tmp, error);
+    int err = 0;
+
+    if (fd < 0)
+        return FALSE;
+    vb_file_write_all(fd, data, len, &err);
+    return vb_file_atomic_commit(fd, tmp, path, err, error);
 }

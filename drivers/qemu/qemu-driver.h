@@ -413,10 +413,9 @@ VbQemuImage *vb_qemu_image_read(int fd, const char *path, GError **error);
 /* opens @path for reading, checks the header and leaves the descriptor at the migration
  * stream (worker); -1 with @error */
 int vb_qemu_image_open(const char *path, VbQemuImage **image, GError **error);
-/* a new temp file beside @path with @header written, positioned after it (worker) */
+/* a new temp file beside @path with @header written, positioned after it (worker); put
+ * it in place with vb_file_atomic_commit() */
 int vb_qemu_image_create(const char *path, GBytes *header, char **tmp_path, GError **error);
-/* fsync, close, rename @tmp_path over @path, fsync of the directory (worker) */
-gboolean vb_qemu_image_commit(int fd, const char *tmp_path, const char *path, GError **error);
 /* copies @path's stream behind a new header (SaveImageDefineXML) (worker) */
 gboolean vb_qemu_image_rewrite(const char *path, int state, const char *xml, GError **error);
 /* a line in the domain's log */

@@ -80,7 +80,7 @@ vb_qemu_image_commit_thread(gpointer data, GError **error)
     int fd = f->fd;
 
     f->fd = -1;
-    vb_qemu_image_commit(fd, f->tmp, f->path, error);
+    vb_file_atomic_commit(fd, f->tmp, f->path, 0, error);
     return NULL;
 }
 

@@ -589,50 +589,21 @@ vb_qemu_image_open(const char *path, VbQemuImage **image, GError **error)
 int
 vb_qemu_image_create(const char *path, GBytes *header, char **tmp_path, GError **error)
 {
-    g_autofree char *dir = g_path_get_dirname(path);
-    g_autofree char *base = g_path_get_basename(path);
-    g_autofree char *tmp = g_strdup_printf("%s/.%s.XXXXXX", dir, base);
     gsize len;
     const char *data = g_bytes_get_data(header, &len);
-    int fd = g_mkstemp_full(tmp, O_RDWR | O_CLOEXEC, 0600);
+    int fd = vb_file_atomic_begin(path, 0600, tmp_path, error);
     int err = 0;
 
-    if (fd < 0) {
-        err = errno;
-        vb_error_set(error, VB_ERROR_OPERATION_FAILED, "cannot create '%s': %s", path,
-                     g_strerror(err));
+    if (fd < 0)
         return -1;
-    }
     if (!vb_file_write_all(fd, data, len, &err)) {
-        close(fd);
-        unlink(tmp);
+        vb_file_atomic_abort(fd, *tmp_path);
+        g_clear_pointer(tmp_path, g_free);
         vb_error_set(error, VB_ERROR_OPERATION_FAILED, "cannot write '%s': %s", path,
                      g_strerror(err));
         return -1;
     }
-    *tmp_path = g_steal_pointer(&tmp);
     return fd;
-}
-
-gboolean
-vb_qemu_image_commit(int fd, const char *tmp_path, const char *path, GError **error)
-{
-    int err = 0;
-
-    if (fsync(fd) < 0)
-        err = errno;
-    if (close(fd) < 0 && err == 0)
-        err = errno;
-    if (err == 0 && rename(tmp_path, path) < 0)
-        err = errno;
-    if (err != 0) {
-        unlink(tmp_path);
-        vb_error_set(error, VB_ERROR_OPERATION_FAILED, "cannot write '%s': %s", path,
-                     g_strerror(err));
-        return FALSE;
-    }
-    vb_file_sync_dir(path);
-    return TRUE;
 }
 
 gboolean
@@ -663,22 +634,17 @@ vb_qemu_image_rewrite(const char *path, int state, const char *xml, GError **err
 
         if (!vb_qemu_read_exact(in, buf, 1024 * 1024, pos, &got, error, path)) {
             close(in);
-            close(out);
-            unlink(tmp);
+            vb_file_atomic_abort(out, tmp);
             return FALSE;
         }
         if (got == 0)
             break;
         if (!vb_file_write_all(out, buf, got, &err)) {
             close(in);
-            close(out);
-            unlink(tmp);
-            vb_error_set(error, VB_ERROR_OPERATION_FAILED, "cannot write '%s': %s", path,
-                         g_strerror(err));
-            return FALSE;
+            return vb_file_atomic_commit(out, tmp, path, err, error);
         }
         pos += got;
     }
     close(in);
-    return vb_qemu_image_commit(out, tmp, path, error);
+    return vb_file_atomic_commit(out, tmp, path, 0, error);
 }
