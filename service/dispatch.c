@@ -368,7 +368,7 @@ vb_call_permissions(VbCall *call)
     GPtrArray *perms = g_ptr_array_new_with_free_func(g_free);
     const VbInterface *iface = call->iface;
 
-    if (g_strcmp0(call->interface, "org.freedesktop.DBus.Properties") == 0) {
+    if (call->row == NULL) {
         const char *prop_name = NULL;
 
         if (g_strcmp0(call->member, "GetAll") == 0) {
@@ -391,13 +391,11 @@ vb_call_permissions(VbCall *call)
                                                                              : prop->get_perm));
         }
     } else {
-        const VbMethod *row = vb_interface_find_method(iface, call->member);
+        const VbMethod *row = call->row;
 
-        if (row != NULL) {
-            for (guint i = 0; i < G_N_ELEMENTS(row->perms) && row->perms[i] != NULL; i++)
-                g_ptr_array_add(perms, g_strdup(row->perms[i]));
-            vb_add_flag_perms(row, call->params, perms);
-        }
+        for (guint i = 0; i < G_N_ELEMENTS(row->perms) && row->perms[i] != NULL; i++)
+            g_ptr_array_add(perms, g_strdup(row->perms[i]));
+        vb_add_flag_perms(row, call->params, perms);
     }
     g_ptr_array_add(perms, NULL);
     return perms;
@@ -418,9 +416,7 @@ vb_call_auth_target(VbCall *call, VbAuthTarget *target)
         target->network_uuid = call->net->uuid_str;
     }
     if (call->target_name != NULL && call->iface->kind == VB_OBJECT_CONNECT) {
-        const VbMethod *row = vb_interface_find_method(call->iface, call->member);
-
-        if (row != NULL && g_str_has_prefix(row->perms[0], "network.")) {
+        if (g_str_has_prefix(call->row->perms[0], "network.")) {
             target->network_name = call->target_name;
             target->network_uuid = call->target_uuid;
         } else {
@@ -434,21 +430,13 @@ static void
 vb_dispatch_run(VbCall *call)
 {
     g_autoptr(GError) error = NULL;
-    const VbMethod *row;
     GVariant *reply;
 
-    if (g_strcmp0(call->interface, "org.freedesktop.DBus.Properties") == 0) {
+    if (call->row == NULL) {
         vb_dispatch_properties(call, call->iface, call->member, call->params);
         return;
     }
-    row = vb_interface_find_method(call->iface, call->member);
-    if (row == NULL) {
-        g_set_error(&error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD,
-                    "No such method '%s' on interface %s", call->member, call->iface->name);
-        vb_call_reply_error(call, error);
-        return;
-    }
-    reply = row->func(call, call->params, &error);
+    reply = call->row->func(call, call->params, &error);
     vb_call_finish(call, reply, error);
 }
 
@@ -483,12 +471,9 @@ vb_dispatch_authorized(const GError *denied, gpointer user_data)
 static gboolean
 vb_call_check_arguments(VbCall *call, GError **error)
 {
-    const VbMethod *row;
+    const VbMethod *row = call->row;
     g_autoptr(GVariant) arg = NULL;
 
-    if (g_strcmp0(call->interface, "org.freedesktop.DBus.Properties") == 0)
-        return TRUE;
-    row = vb_interface_find_method(call->iface, call->member);
     if (row == NULL)
         return TRUE;
     if (row->flags_arg >= 0) {
@@ -517,6 +502,16 @@ vb_dispatch(VbConnect *connect, const VbInterface *iface, const char *node, cons
     call->interface = g_dbus_method_invocation_get_interface_name(call->invocation);
     call->member = g_dbus_method_invocation_get_method_name(call->invocation);
     call->params = g_variant_ref(params);
+    if (g_strcmp0(call->interface, "org.freedesktop.DBus.Properties") != 0) {
+        call->row = vb_interface_find_method(iface, call->member);
+        /* GDBus checked the method against the XML; the tables test keeps rows in step */
+        if (call->row == NULL) {
+            g_set_error(&error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD,
+                        "No such method '%s' on interface %s", call->member, iface->name);
+            vb_call_reply_error(call, error);
+            return;
+        }
+    }
 
     if (!vb_call_resolve(call, iface->kind, node, &error) ||
         !vb_call_check_arguments(call, &error)) {

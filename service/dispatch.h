@@ -18,6 +18,7 @@ typedef struct _VbService VbService;
 typedef struct _VbConnect VbConnect;
 typedef struct _VbCall VbCall;
 typedef struct _VbInterface VbInterface;
+typedef struct _VbMethod VbMethod;
 
 typedef enum {
     VB_OBJECT_CONNECT,
@@ -45,6 +46,7 @@ struct _VbCall {
     const VbInterface *iface;
     const char *interface; /* as called: the object's or org.freedesktop.DBus.Properties */
     const char *member;
+    const VbMethod *row; /* the method's table row, found once; NULL for Properties */
     GVariant *params;
     char *target_name; /* the object a definition describes, see VbMethod.target */
     char *target_uuid;
@@ -67,7 +69,7 @@ enum {
                                      nor CONFIG) */
 };
 
-typedef struct {
+struct _VbMethod {
     const char *name;
     VbMethodFunc func;
     /* polkit permissions "<object>.<perm>", libvirt's ACL names; NULL-terminated */
@@ -83,7 +85,7 @@ typedef struct {
      * call->net) or reads it from the argument (a definition sets call->target_name and
      * call->target_uuid), before authorization, so polkit sees the object's details */
     gboolean (*target)(VbCall *call, GVariant *params, GError **error);
-} VbMethod;
+};
 
 /* the flags virDomainListGetStats and virConnectGetAllDomainStats share: NOWAIT,
  * BACKING, ENFORCE_STATS */
