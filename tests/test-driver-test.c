@@ -3,6 +3,7 @@
 
 #include <glib/gstdio.h>
 
+#include "event-log.h"
 #include "capabilities-conf.h"
 #include "driver.h"
 #include "test/test-driver.h"
@@ -23,71 +24,11 @@
     "<target dev='vda' bus='virtio'/></disk>"                                                      \
     "<interface type='network'><source network='default'/></interface></devices></domain>"
 
-static const char *const event_names[] = {
-    "DEFINED", "UNDEFINED", "STARTED",     "SUSPENDED", "RESUMED",
-    "STOPPED", "SHUTDOWN",  "PMSUSPENDED", "CRASHED",
-};
-static const char *const *const detail_names[] = {
-    (const char *const[]){"ADDED", "UPDATED", "RENAMED", "FROM_SNAPSHOT"},
-    (const char *const[]){"REMOVED", "RENAMED"},
-    (const char *const[]){"BOOTED", "MIGRATED", "RESTORED", "FROM_SNAPSHOT", "WAKEUP"},
-    (const char *const[]){"PAUSED", "MIGRATED", "IOERROR", "WATCHDOG", "RESTORED", "FROM_SNAPSHOT",
-                          "API_ERROR"},
-    (const char *const[]){"UNPAUSED", "MIGRATED", "FROM_SNAPSHOT"},
-    (const char *const[]){"SHUTDOWN", "DESTROYED", "CRASHED", "MIGRATED", "SAVED", "FAILED",
-                          "FROM_SNAPSHOT"},
-    (const char *const[]){"FINISHED", "GUEST", "HOST"},
-    (const char *const[]){"MEMORY", "DISK"},
-    (const char *const[]){"PANICKED"},
-};
-static const char *const network_event_names[] = {"DEFINED", "UNDEFINED", "STARTED", "STOPPED"};
-
 typedef struct {
     VbConn *conn;
     GString *events;
     char *tmpdir;
 } Fixture;
-
-static void
-on_domain_lifecycle(VbConn *conn, VbDomainObj *obj, int event, int detail, gpointer user_data)
-{
-    Fixture *f = user_data;
-
-    g_string_append_printf(f->events, "%s %s/%s;", vb_domain_obj_name(obj), event_names[event],
-                           detail_names[event][detail]);
-}
-
-static void
-on_domain_signal(VbConn *conn, VbDomainObj *obj, const char *signal, GVariant *params,
-                 gpointer user_data)
-{
-    Fixture *f = user_data;
-    g_autofree char *text = g_variant_print(params, FALSE);
-
-    g_string_append_printf(f->events, "%s %s%s;", vb_domain_obj_name(obj), signal, text);
-}
-
-static void
-on_network_lifecycle(VbConn *conn, VbNetworkObj *obj, int event, gpointer user_data)
-{
-    Fixture *f = user_data;
-
-    g_string_append_printf(f->events, "net %s %s;", vb_network_obj_name(obj),
-                           network_event_names[event]);
-}
-
-static void
-attach_sink(Fixture *f)
-{
-    VbEventSink sink = {
-        .domain_lifecycle = on_domain_lifecycle,
-        .domain_signal = on_domain_signal,
-        .network_lifecycle = on_network_lifecycle,
-        .user_data = f,
-    };
-
-    vb_conn_set_sink(f->conn, &sink);
-}
 
 static void
 fixture_setup(Fixture *f, gconstpointer data)
@@ -100,7 +41,7 @@ fixture_setup(Fixture *f, gconstpointer data)
     f->events = g_string_new(NULL);
     f->tmpdir = g_dir_make_tmp("vb-test-driver-XXXXXX", &error);
     g_assert_no_error(error);
-    attach_sink(f);
+    event_log_attach(f->conn, f->events);
 }
 
 static void

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "event-log.h"
 #include "driver.h"
 #include "qemu/qemu-driver.h"
 
@@ -23,24 +24,6 @@
     "<domain type='qemu'><name>" name "</name><uuid>" uuid "</uuid>"                               \
     "<memory>65536</memory><vcpu>1</vcpu><os><type>hvm</type></os>" extra "</domain>"
 
-static const char *const event_names[] = {
-    "DEFINED", "UNDEFINED", "STARTED",     "SUSPENDED", "RESUMED",
-    "STOPPED", "SHUTDOWN",  "PMSUSPENDED", "CRASHED",
-};
-static const char *const *const detail_names[] = {
-    (const char *const[]){"ADDED", "UPDATED", "RENAMED", "FROM_SNAPSHOT"},
-    (const char *const[]){"REMOVED", "RENAMED"},
-    (const char *const[]){"BOOTED", "MIGRATED", "RESTORED", "FROM_SNAPSHOT", "WAKEUP"},
-    (const char *const[]){"PAUSED", "MIGRATED", "IOERROR", "WATCHDOG", "RESTORED", "FROM_SNAPSHOT",
-                          "API_ERROR"},
-    (const char *const[]){"UNPAUSED", "MIGRATED", "FROM_SNAPSHOT"},
-    (const char *const[]){"SHUTDOWN", "DESTROYED", "CRASHED", "MIGRATED", "SAVED", "FAILED",
-                          "FROM_SNAPSHOT"},
-    (const char *const[]){"FINISHED", "GUEST", "HOST"},
-    (const char *const[]){"MEMORY", "DISK"},
-    (const char *const[]){"PANICKED"},
-};
-
 typedef struct {
     VbConn *conn;
     GString *events;
@@ -48,38 +31,14 @@ typedef struct {
 } Fixture;
 
 static void
-on_domain_lifecycle(VbConn *conn, VbDomainObj *obj, int event, int detail, gpointer user_data)
-{
-    Fixture *f = user_data;
-
-    g_string_append_printf(f->events, "%s %s/%s;", vb_domain_obj_name(obj), event_names[event],
-                           detail_names[event][detail]);
-}
-
-static void
-on_domain_signal(VbConn *conn, VbDomainObj *obj, const char *signal, GVariant *params,
-                 gpointer user_data)
-{
-    Fixture *f = user_data;
-    g_autofree char *text = g_variant_print(params, FALSE);
-
-    g_string_append_printf(f->events, "%s %s%s;", vb_domain_obj_name(obj), signal, text);
-}
-
-static void
 conn_open(Fixture *f)
 {
     g_autoptr(GError) error = NULL;
-    VbEventSink sink = {
-        .domain_lifecycle = on_domain_lifecycle,
-        .domain_signal = on_domain_signal,
-        .user_data = f,
-    };
 
     f->conn = vb_conn_open("qemu:///session", &error);
     g_assert_no_error(error);
     g_assert_nonnull(f->conn);
-    vb_conn_set_sink(f->conn, &sink);
+    event_log_attach(f->conn, f->events);
 }
 
 static void

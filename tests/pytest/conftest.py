@@ -168,23 +168,25 @@ BUS_CONF = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configur
 
 
 class PrivateBus:
-    """a session-type dbus-daemon run as our direct child."""
+    """a dbus-daemon run as our direct child: a permissive session-type bus, or the
+    bus @config describes."""
 
-    def __init__(self, workdir):
+    def __init__(self, workdir, config=None):
         self.dir = str(workdir)
         os.makedirs(self.dir, exist_ok=True)
         conf = os.path.join(self.dir, "bus.conf")
         with open(conf, "w") as f:
-            f.write(BUS_CONF.format(dir=self.dir))
+            f.write(config if config is not None else BUS_CONF.format(dir=self.dir))
         self.log = open(os.path.join(self.dir, "bus.log"), "wb")
         self.proc = subprocess.Popen(
-            ["dbus-daemon", "--nofork", "--print-address=1", "--config-file=" + conf],
-            stdout=subprocess.PIPE, stderr=self.log)
+            ["dbus-daemon", "--nofork", "--nopidfile", "--print-address=1",
+             "--config-file=" + conf], stdout=subprocess.PIPE, stderr=self.log)
         try:
             self.address = read_line_with_timeout(self.proc.stdout, 10).strip()
-        except Exception:
+        except BaseException:
             self.proc.kill()
             self.proc.wait()
+            self.log.close()
             raise
         assert self.address.startswith("unix:"), self.address
         self._conn = None

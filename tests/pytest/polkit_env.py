@@ -32,10 +32,8 @@ import subprocess
 import tempfile
 import time
 
-import dbus
-from dbus.mainloop.glib import DBusGMainLoop
 
-from conftest import BAD_STDERR, BUS_NAME, Service, read_line_with_timeout
+from conftest import BAD_STDERR, PrivateBus, Service
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.abspath(os.path.join(HERE, "..", ".."))
@@ -214,58 +212,16 @@ def user_prefix(user):
 # the bus
 
 
-class SystemBus:
-    """a strict system-type dbus-daemon, our direct child."""
+class SystemBus(PrivateBus):
+    """a strict system-type dbus-daemon, our direct child; its socket is open to the
+    non-root clients the tests run."""
 
     def __init__(self, dirname):
-        self.dir = dirname
         self.socket = os.path.join(dirname, "system_bus_socket")
-        conf = os.path.join(dirname, "bus.conf")
-        with open(conf, "w") as f:
-            f.write(BUS_CONF.format(socket=self.socket, polkit_conf=POLKIT_BUS_CONF,
-                                    libvirt_conf=LIBVIRT_BUS_CONF))
-        self.log = open(os.path.join(dirname, "bus.log"), "wb")
-        self.proc = subprocess.Popen(
-            ["dbus-daemon", "--nofork", "--nopidfile", "--print-address=1",
-             "--config-file=" + conf], stdout=subprocess.PIPE, stderr=self.log)
-        try:
-            self.address = read_line_with_timeout(self.proc.stdout, 10).strip()
-        except BaseException:
-            self.proc.kill()
-            self.proc.wait()
-            self.log.close()
-            raise
+        super().__init__(dirname, BUS_CONF.format(socket=self.socket,
+                                                  polkit_conf=POLKIT_BUS_CONF,
+                                                  libvirt_conf=LIBVIRT_BUS_CONF))
         os.chmod(self.socket, 0o777)
-        self._conn = None
-
-    def connection(self):
-        """a new connection as root (dbus-python), on the default GLib main context."""
-        return dbus.bus.BusConnection(self.address, mainloop=DBusGMainLoop())
-
-    @property
-    def control(self):
-        if self._conn is None:
-            self._conn = self.connection()
-        return self._conn
-
-    def has_owner(self, name=BUS_NAME):
-        return bool(self.control.call_blocking(
-            "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-            "NameHasOwner", "s", (name,)))
-
-    def stop(self):
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.proc.stdout.close()
-        self.log.close()
 
 
 # --------------------------------------------------------------------------------------

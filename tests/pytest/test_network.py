@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 import dbus
 import pytest
 
-from conftest import (DEFAULT_NET_NAME, DEFAULT_NET_PATH, DEFAULT_NET_UUID, LIBVIRT_ERROR,
+from conftest import (DEFAULT_NET_NAME, DEFAULT_NET_PATH, DEFAULT_NET_UUID,
                       NETWORK_IFACE, SPEC, UNKNOWN_FLAG, expect_error, network_xml,
                       new_uuid, unique_name, unwrap)
 
