@@ -6,6 +6,8 @@
 
 #include <glib.h>
 
+#include "corpus.h"
+
 #if __has_include("domain-conf.h") && __has_include("network-conf.h")
 #include "fuzz/fuzz-roundtrip.h"
 #define HAVE_MODELS 1
@@ -17,21 +19,12 @@ typedef char *(*FuzzCheck)(const char *data, gsize size);
 static void
 replay(const char *kind, FuzzCheck check)
 {
-    g_autofree char *dir = g_test_build_filename(G_TEST_DIST, "fuzz", "corpus", kind, NULL);
+    g_autoptr(GPtrArray) paths = vb_test_corpus(kind);
     g_autoptr(GError) error = NULL;
-    g_autoptr(GDir) handle = g_dir_open(dir, 0, &error);
-    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
-    const char *entry;
     guint failures = 0;
 
-    g_assert_no_error(error);
-    while ((entry = g_dir_read_name(handle)) != NULL)
-        g_ptr_array_add(names, g_strdup(entry));
-    g_ptr_array_sort(names, (GCompareFunc)g_strcmp0);
-    g_assert_cmpuint(names->len, >, 0);
-
-    for (guint i = 0; i < names->len; i++) {
-        g_autofree char *path = g_build_filename(dir, names->pdata[i], NULL);
+    for (guint i = 0; i < paths->len; i++) {
+        const char *path = paths->pdata[i];
         g_autofree char *data = NULL;
         g_autofree char *problem = NULL;
         gsize size = 0;
@@ -45,7 +38,7 @@ replay(const char *kind, FuzzCheck check)
             failures++;
         }
     }
-    g_test_message("%u %s inputs replayed, %u broken", names->len, kind, failures);
+    g_test_message("%u %s inputs replayed, %u broken", paths->len, kind, failures);
     if (failures > 0)
         g_test_fail_printf("%u of the %s inputs break the round trip", failures, kind);
 }
