@@ -52,7 +52,7 @@ typedef struct {
 } VbWaiter;
 
 struct _VbAuth {
-    GDBusConnection *bus;
+    VbBus *bus;
     PolkitAuthority *authority;
     GCancellable *cancellable; /* cancelled when the service goes away */
     GHashTable *callers;       /* unique bus name → VbCaller */
@@ -73,14 +73,14 @@ vb_caller_free(VbCaller *caller)
 }
 
 static void
-vb_auth_on_name_owner_changed(GDBusConnection *bus, const char *sender, const char *path,
-                              const char *iface, const char *signal, GVariant *params,
-                              gpointer user_data)
+vb_auth_on_name_owner_changed(VbBus *bus, VbMessage *signal, gpointer user_data)
 {
     VbAuth *auth = user_data;
     const char *name, *old_owner, *new_owner;
 
-    g_variant_get(params, "(&s&s&s)", &name, &old_owner, &new_owner);
+    if (strcmp(signal->signature, "sss") != 0)
+        return;
+    g_variant_get(signal->body, "(&s&s&s)", &name, &old_owner, &new_owner);
     /* a caller that left the bus takes its decisions with it; its name is never reused */
     if (name[0] == ':' && new_owner[0] == '\0') {
         VbCaller *caller = g_hash_table_lookup(auth->callers, name);
@@ -104,20 +104,19 @@ vb_auth_on_changed(PolkitAuthority *authority, gpointer user_data)
 }
 
 VbAuth *
-vb_auth_new(GDBusConnection *bus)
+vb_auth_new(VbBus *bus)
 {
     VbAuth *auth = g_new0(VbAuth, 1);
     g_autoptr(GError) error = NULL;
 
-    auth->bus = g_object_ref(bus);
+    auth->bus = bus;
     auth->cancellable = g_cancellable_new();
     auth->callers =
         g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)vb_caller_free);
     auth->waiting = g_queue_new();
-    auth->name_owner_sub = g_dbus_connection_signal_subscribe(
-        bus, "org.freedesktop.DBus", "org.freedesktop.DBus", "NameOwnerChanged",
-        "/org/freedesktop/DBus", NULL, G_DBUS_SIGNAL_FLAGS_NONE, vb_auth_on_name_owner_changed,
-        auth, NULL);
+    auth->name_owner_sub =
+        vb_bus_subscribe(bus, "org.freedesktop.DBus", "org.freedesktop.DBus", "NameOwnerChanged",
+                         "/org/freedesktop/DBus", NULL, vb_auth_on_name_owner_changed, auth);
     /* the authority is a proxy for a bus name: it follows polkitd when it restarts,
      * and works once it starts if it is not running yet */
     auth->authority = polkit_authority_get_sync(NULL, &error);
@@ -139,13 +138,12 @@ vb_auth_free(VbAuth *auth)
     /* questions never sent: their calls go unanswered as the service exits */
     g_queue_free_full(auth->waiting, (GDestroyNotify)vb_ask_free);
     if (auth->name_owner_sub != 0)
-        g_dbus_connection_signal_unsubscribe(auth->bus, auth->name_owner_sub);
+        vb_bus_unsubscribe(auth->bus, auth->name_owner_sub);
     if (auth->authority != NULL) {
         g_signal_handler_disconnect(auth->authority, auth->changed_id);
         g_object_unref(auth->authority);
     }
     g_hash_table_destroy(auth->callers);
-    g_object_unref(auth->bus);
     g_free(auth);
 }
 
@@ -177,17 +175,15 @@ typedef struct {
 } VbUidLookup;
 
 static void
-vb_auth_on_uid(GObject *source, GAsyncResult *result, gpointer user_data)
+vb_auth_on_uid(VbBus *bus, VbMessage *reply, const GError *error, gpointer user_data)
 {
     VbUidLookup *lookup = user_data;
-    g_autoptr(GVariant) reply = NULL;
-    g_autoptr(GError) error = NULL;
     g_autoptr(GPtrArray) waiters = NULL;
     VbCaller *caller;
     guint32 uid = G_MAXUINT32;
 
-    reply = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
-    if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+    /* the connection closes after the module is gone: nobody waits any more */
+    if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CLOSED)) {
         g_free(lookup->name);
         g_free(lookup);
         return;
@@ -198,8 +194,8 @@ vb_auth_on_uid(GObject *source, GAsyncResult *result, gpointer user_data)
         g_free(lookup);
         return;
     }
-    if (reply != NULL)
-        g_variant_get(reply, "(u)", &uid);
+    if (reply != NULL && strcmp(reply->signature, "u") == 0)
+        g_variant_get(reply->body, "(u)", &uid);
     /* an unknown caller (gone already) gets a uid nobody has: never root */
     caller->uid = uid;
     caller->gone = reply == NULL;
@@ -239,10 +235,8 @@ vb_auth_with_caller(VbAuth *auth, const char *name, VbCallerReady ready, gpointe
     lookup = g_new0(VbUidLookup, 1);
     lookup->auth = auth;
     lookup->name = g_strdup(name);
-    g_dbus_connection_call(auth->bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                           "org.freedesktop.DBus", "GetConnectionUnixUser",
-                           g_variant_new("(s)", name), G_VARIANT_TYPE("(u)"),
-                           G_DBUS_CALL_FLAGS_NONE, -1, auth->cancellable, vb_auth_on_uid, lookup);
+    vb_bus_call(auth->bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                "GetConnectionUnixUser", g_variant_new("(s)", name), vb_auth_on_uid, lookup);
 }
 
 static char *
@@ -438,12 +432,9 @@ vb_auth_target_clear(VbAuthTarget *t)
 }
 
 static gboolean
-vb_auth_interactive(GDBusMethodInvocation *invocation)
+vb_auth_interactive(VbMessage *call)
 {
-    GDBusMessage *message = g_dbus_method_invocation_get_message(invocation);
-
-    return (g_dbus_message_get_flags(message) &
-            G_DBUS_MESSAGE_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION) != 0;
+    return (call->flags & VB_MESSAGE_ALLOW_INTERACTIVE_AUTHORIZATION) != 0;
 }
 
 /* a whole-call check: the permissions one after another, stopping at a denial */
@@ -532,19 +523,19 @@ vb_check_continue(VbAuth *auth, VbCaller *caller, gpointer data)
 }
 
 void
-vb_auth_check(VbAuth *auth, GDBusMethodInvocation *invocation, const char *const *perms,
-              const VbAuthTarget *target, VbAuthDone done, gpointer user_data)
+vb_auth_check(VbAuth *auth, VbMessage *call, const char *const *perms, const VbAuthTarget *target,
+              VbAuthDone done, gpointer user_data)
 {
     VbCheck *check = g_new0(VbCheck, 1);
     guint n = g_strv_length((char **)perms);
 
     check->auth = auth;
-    check->caller = g_strdup(g_dbus_method_invocation_get_sender(invocation));
+    check->caller = g_strdup(call->sender);
     check->actions = g_new0(char *, n + 1);
     for (guint i = 0; i < n; i++)
         check->actions[i] = g_strconcat(VB_ACTION_PREFIX, perms[i], NULL);
     vb_auth_target_copy(&check->target, target);
-    check->interactive = vb_auth_interactive(invocation);
+    check->interactive = vb_auth_interactive(call);
     check->done = done;
     check->data = user_data;
     vb_auth_with_caller(auth, check->caller, vb_check_continue, check);
@@ -626,20 +617,20 @@ vb_filter_continue(VbAuth *auth, VbCaller *caller, gpointer data)
 }
 
 void
-vb_auth_filter(VbAuth *auth, GDBusMethodInvocation *invocation, const char *perm,
-               const VbAuthTarget *targets, guint n, VbAuthFilterDone done, gpointer user_data)
+vb_auth_filter(VbAuth *auth, VbMessage *call, const char *perm, const VbAuthTarget *targets,
+               guint n, VbAuthFilterDone done, gpointer user_data)
 {
     VbFilter *filter = g_new0(VbFilter, 1);
 
     filter->auth = auth;
-    filter->caller = g_strdup(g_dbus_method_invocation_get_sender(invocation));
+    filter->caller = g_strdup(call->sender);
     filter->action = g_strconcat(VB_ACTION_PREFIX, perm, NULL);
     filter->targets = g_new0(VbAuthTarget, MAX(n, 1));
     filter->allowed = g_new0(gboolean, MAX(n, 1));
     filter->n = n;
     for (guint i = 0; i < n; i++)
         vb_auth_target_copy(&filter->targets[i], &targets[i]);
-    filter->interactive = vb_auth_interactive(invocation);
+    filter->interactive = vb_auth_interactive(call);
     filter->done = done;
     filter->data = user_data;
     filter->waiting = 1; /* held until every question is out */

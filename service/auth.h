@@ -3,6 +3,8 @@
 
 #include <gio/gio.h>
 
+#include "bus.h"
+
 G_BEGIN_DECLS
 
 /* the one module that talks to polkit. every check is asynchronous on the main loop:
@@ -32,20 +34,19 @@ typedef void (*VbAuthDone)(const GError *denied, gpointer user_data);
 /* @allowed[i] says whether targets[i] passed */
 typedef void (*VbAuthFilterDone)(const gboolean *allowed, gpointer user_data);
 
-VbAuth *vb_auth_new(GDBusConnection *bus);
+VbAuth *vb_auth_new(VbBus *bus);
 void vb_auth_free(VbAuth *auth);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VbAuth, vb_auth_free)
 
 /* checks every permission of @perms ("domain.start", NULL-terminated) for the caller
- * of @invocation on @target; @done may run before this returns (cached or root) */
-void vb_auth_check(VbAuth *auth, GDBusMethodInvocation *invocation, const char *const *perms,
+ * of @call on @target; @done may run before this returns (cached or root) */
+void vb_auth_check(VbAuth *auth, VbMessage *call, const char *const *perms,
                    const VbAuthTarget *target, VbAuthDone done, gpointer user_data);
 
 /* checks @perm on each of @n @targets, for list calls: cached decisions answer at once,
  * the rest are asked of polkit in parallel, never one round trip after another */
-void vb_auth_filter(VbAuth *auth, GDBusMethodInvocation *invocation, const char *perm,
-                    const VbAuthTarget *targets, guint n, VbAuthFilterDone done,
-                    gpointer user_data);
+void vb_auth_filter(VbAuth *auth, VbMessage *call, const char *perm, const VbAuthTarget *targets,
+                    guint n, VbAuthFilterDone done, gpointer user_data);
 
 /* counters for tests and benchmarks */
 guint64 vb_auth_polkit_checks(VbAuth *auth);

@@ -160,7 +160,7 @@ vb_reply_filtered(VbCall *call, VbPathList *paths, GArray *targets, const char *
     list->call = vb_call_pend(call);
     list->paths = *paths;
     memset(paths, 0, sizeof(*paths));
-    vb_auth_filter(vb_call_auth(call), call->invocation, perm,
+    vb_auth_filter(vb_call_auth(call), call->message, perm,
                    (const VbAuthTarget *)(gpointer)targets->data, targets->len, vb_list_on_filtered,
                    list);
     return NULL;
@@ -708,7 +708,7 @@ vb_connect_get_all_domain_stats(VbCall *call, GVariant *params, GError **error)
     filter->call = vb_call_pend(call);
     filter->objs = g_steal_pointer(&objs);
     filter->stats = stats;
-    vb_auth_filter(vb_call_auth(call), call->invocation, "domain.read",
+    vb_auth_filter(vb_call_auth(call), call->message, "domain.read",
                    (const VbAuthTarget *)(gpointer)targets->data, targets->len,
                    vb_stats_on_filtered, filter);
     return NULL;

@@ -17,18 +17,14 @@ vb_convert_domain_path(VbCall *call, gpointer result)
 GVariant *
 vb_convert_autodestroy_domain_path(VbCall *call, gpointer result)
 {
-    vb_service_autodestroy(call->connect->service,
-                           g_dbus_method_invocation_get_sender(call->invocation), call->connect,
-                           result);
+    vb_service_autodestroy(call->connect->service, call->message->sender, call->connect, result);
     return vb_convert_domain_path(call, result);
 }
 
 GVariant *
 vb_convert_autodestroy_started(VbCall *call, gpointer result)
 {
-    vb_service_autodestroy(call->connect->service,
-                           g_dbus_method_invocation_get_sender(call->invocation), call->connect,
-                           call->dom);
+    vb_service_autodestroy(call->connect->service, call->message->sender, call->connect, call->dom);
     return NULL;
 }
 

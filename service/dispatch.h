@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 
 #include "auth.h"
+#include "bus.h"
 #include "driver.h"
 
 G_BEGIN_DECLS
@@ -33,16 +34,15 @@ struct _VbConnect {
     char *path;         /* /org/libvirt/Test */
     char *domain_path;  /* /org/libvirt/Test/domain */
     char *network_path; /* /org/libvirt/Test/network */
-    guint registrations[3];
 };
 
 /* a method call in progress, from the dispatcher to the reply */
 struct _VbCall {
     gint ref;
     VbConnect *connect;
-    VbDomainObj *dom;  /* resolved target of a Domain call, referenced */
-    VbNetworkObj *net; /* resolved target of a Network call, referenced */
-    GDBusMethodInvocation *invocation;
+    VbDomainObj *dom;   /* resolved target of a Domain call, referenced */
+    VbNetworkObj *net;  /* resolved target of a Network call, referenced */
+    VbMessage *message; /* the method call, referenced */
     const VbInterface *iface;
     const char *interface; /* as called: the object's or org.freedesktop.DBus.Properties */
     const char *member;
@@ -116,9 +116,9 @@ GDBusInterfaceInfo *vb_interface_info(const char *name, GError **error);
 const VbMethod *vb_interface_find_method(const VbInterface *iface, const char *name);
 const VbProperty *vb_interface_find_property(const VbInterface *iface, const char *name);
 
-/* registers the Connect object and its two subtrees */
-gboolean vb_connect_register(VbConnect *connect, GDBusConnection *bus, GError **error);
-void vb_connect_unregister(VbConnect *connect, GDBusConnection *bus);
+/* answers a method call addressed to the service: routes it by path to a Connect,
+ * Domain or Network object, or answers Introspect and the errors GDBus would */
+void vb_dispatch_message(VbService *service, VbMessage *message);
 
 /* object paths: <connect>/domain/_<uuid with '-' replaced by '_'> */
 char *vb_domain_path(VbConnect *connect, VbDomainObj *obj);

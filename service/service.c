@@ -45,16 +45,16 @@ vb_service_autodestroy(VbService *service, const char *owner, VbConnect *connect
 }
 
 static void
-vb_on_name_owner_changed(GDBusConnection *bus, const char *sender, const char *path,
-                         const char *iface, const char *signal, GVariant *params,
-                         gpointer user_data)
+vb_on_name_owner_changed(VbBus *bus, VbMessage *signal, gpointer user_data)
 {
     VbService *service = user_data;
     g_autoptr(GPtrArray) items = NULL;
     const char *name, *old_owner, *new_owner;
     gpointer key = NULL;
 
-    g_variant_get(params, "(&s&s&s)", &name, &old_owner, &new_owner);
+    if (strcmp(signal->signature, "sss") != 0)
+        return;
+    g_variant_get(signal->body, "(&s&s&s)", &name, &old_owner, &new_owner);
     if (new_owner[0] != '\0' ||
         !g_hash_table_steal_extended(service->autodestroy, name, &key, (gpointer *)&items))
         return;
@@ -75,8 +75,6 @@ vb_on_name_owner_changed(GDBusConnection *bus, const char *sender, const char *p
 static void
 vb_connect_free(VbConnect *connect)
 {
-    if (connect->service->bus != NULL)
-        vb_connect_unregister(connect, connect->service->bus);
     vb_conn_close(connect->conn);
     g_free(connect->path);
     g_free(connect->domain_path);
@@ -88,15 +86,13 @@ static void
 vb_emit(VbConnect *connect, const char *path, const char *iface, const char *signal,
         GVariant *params)
 {
-    g_autoptr(GError) error = NULL;
-    GDBusConnection *bus = connect->service->bus;
+    VbBus *bus = connect->service->bus;
 
     if (bus == NULL) {
         g_variant_unref(g_variant_ref_sink(params));
         return;
     }
-    if (!g_dbus_connection_emit_signal(bus, NULL, path, iface, signal, params, &error))
-        g_warning("cannot emit %s.%s: %s", iface, signal, error->message);
+    vb_bus_emit(bus, path, iface, signal, params);
 }
 
 static void
@@ -190,82 +186,105 @@ vb_service_free(VbService *service)
 {
     if (service == NULL)
         return;
-    if (service->owner_id != 0)
-        g_bus_unown_name(service->owner_id);
     if (service->name_owner_sub != 0)
-        g_dbus_connection_signal_unsubscribe(service->bus, service->name_owner_sub);
+        vb_bus_unsubscribe(service->bus, service->name_owner_sub);
+    if (service->name_lost_sub != 0)
+        vb_bus_unsubscribe(service->bus, service->name_lost_sub);
     if (service->autodestroy != NULL)
         g_hash_table_destroy(service->autodestroy);
     if (service->connects != NULL)
         g_ptr_array_free(service->connects, TRUE);
     vb_auth_free(service->auth);
-    g_clear_object(&service->bus);
+    vb_bus_free(service->bus);
     if (service->loop != NULL)
         g_main_loop_unref(service->loop);
     g_strfreev(service->options.uris);
     g_free(service);
 }
 
-static void
-vb_on_bus_acquired(GDBusConnection *bus, const char *name, gpointer data)
+static const char *
+vb_service_bus_label(VbService *service)
 {
-    VbService *service = data;
-
-    service->bus = g_object_ref(bus);
-    if (service->options.system)
-        service->auth = vb_auth_new(bus);
-    service->name_owner_sub = g_dbus_connection_signal_subscribe(
-        bus, "org.freedesktop.DBus", "org.freedesktop.DBus", "NameOwnerChanged",
-        "/org/freedesktop/DBus", NULL, G_DBUS_SIGNAL_FLAGS_NONE, vb_on_name_owner_changed, service,
-        NULL);
-    for (guint i = 0; i < service->connects->len; i++) {
-        g_autoptr(GError) error = NULL;
-        VbConnect *connect = g_ptr_array_index(service->connects, i);
-
-        if (!vb_connect_register(connect, bus, &error)) {
-            g_printerr("virtbusd: cannot publish %s: %s\n", connect->path, error->message);
-            service->exit_code = 1;
-            g_main_loop_quit(service->loop);
-            return;
-        }
-    }
+    return service->options.system ? "system" : "session";
 }
 
 static void
-vb_on_name_acquired(GDBusConnection *bus, const char *name, gpointer data)
+vb_service_fail(VbService *service)
 {
-    VbService *service = data;
-
-    service->name_owned = TRUE;
-    if (service->options.verbose) {
-        for (guint i = 0; i < service->connects->len; i++) {
-            VbConnect *connect = g_ptr_array_index(service->connects, i);
-
-            g_printerr("virtbusd: %s published at %s\n", connect->conn->uri, connect->path);
-        }
-        g_printerr("virtbusd: owns %s on the %s bus\n", name,
-                   service->options.system ? "system" : "session");
-    }
+    service->exit_code = 1;
+    g_main_loop_quit(service->loop);
 }
 
 static void
-vb_on_name_lost(GDBusConnection *bus, const char *name, gpointer data)
+vb_on_call(VbBus *bus, VbMessage *call, gpointer user_data)
 {
-    VbService *service = data;
+    vb_dispatch_message(user_data, call);
+}
+
+static void
+vb_on_bus_closed(VbBus *bus, const GError *error, gpointer user_data)
+{
+    VbService *service = user_data;
 
     if (service->stop_deadline != 0)
         return;
-    if (bus == NULL)
-        g_printerr("virtbusd: cannot connect to the %s bus\n",
-                   service->options.system ? "system" : "session");
-    else if (service->name_owned)
-        g_printerr("virtbusd: lost the name %s on the %s bus\n", name,
-                   service->options.system ? "system" : "session");
+    g_printerr("virtbusd: lost the %s bus: %s\n", vb_service_bus_label(service),
+               error != NULL ? error->message : "closed");
+    vb_service_fail(service);
+}
+
+static void
+vb_on_name_lost(VbBus *bus, VbMessage *signal, gpointer user_data)
+{
+    VbService *service = user_data;
+
+    if (service->stop_deadline != 0 || !service->name_owned)
+        return;
+    g_printerr("virtbusd: lost the name %s on the %s bus\n", VB_BUS_NAME,
+               vb_service_bus_label(service));
+    vb_service_fail(service);
+}
+
+/* DBUS_REQUEST_NAME_REPLY_*: what RequestName answers */
+enum {
+    VB_NAME_PRIMARY_OWNER = 1,
+    VB_NAME_EXISTS = 3,
+    VB_NAME_ALREADY_OWNER = 4,
+};
+
+static void
+vb_on_name_requested(VbBus *bus, VbMessage *reply, const GError *error, gpointer user_data)
+{
+    VbService *service = user_data;
+    guint32 answer = 0;
+
+    if (service->stop_deadline != 0)
+        return;
+    if (reply != NULL && strcmp(reply->signature, "u") == 0)
+        g_variant_get(reply->body, "(u)", &answer);
+    if (answer == VB_NAME_PRIMARY_OWNER || answer == VB_NAME_ALREADY_OWNER) {
+        service->name_owned = TRUE;
+        if (service->options.verbose) {
+            for (guint i = 0; i < service->connects->len; i++) {
+                VbConnect *connect = g_ptr_array_index(service->connects, i);
+
+                g_printerr("virtbusd: %s published at %s\n", connect->conn->uri, connect->path);
+            }
+            g_printerr("virtbusd: owns %s on the %s bus\n", VB_BUS_NAME,
+                       vb_service_bus_label(service));
+        }
+        return;
+    }
+    if (error != NULL)
+        g_printerr("virtbusd: cannot own the name %s on the %s bus: %s\n", VB_BUS_NAME,
+                   vb_service_bus_label(service), error->message);
+    else if (answer == VB_NAME_EXISTS)
+        g_printerr("virtbusd: the name %s is already owned on the %s bus\n", VB_BUS_NAME,
+                   vb_service_bus_label(service));
     else
-        g_printerr("virtbusd: the name %s is already owned on the %s bus\n", name,
-                   service->options.system ? "system" : "session");
-    service->exit_code = 1;
-    g_main_loop_quit(service->loop);
+        g_printerr("virtbusd: the %s bus answered RequestName with %u\n",
+                   vb_service_bus_label(service), answer);
+    vb_service_fail(service);
 }
 
 static gboolean
@@ -286,10 +305,11 @@ vb_service_stop(VbService *service)
     if (service->stop_deadline != 0)
         return;
     service->stop_deadline = g_get_monotonic_time() + VB_STOP_GRACE_US;
-    if (service->owner_id != 0) {
-        g_bus_unown_name(service->owner_id);
-        service->owner_id = 0;
-    }
+    /* new clients go to whoever is next; calls in flight still get their replies */
+    if (service->bus != NULL && service->name_owned)
+        vb_bus_call(service->bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                    "org.freedesktop.DBus", "ReleaseName", g_variant_new("(s)", VB_BUS_NAME), NULL,
+                    NULL);
     service->quit_source = g_timeout_add(10, vb_on_stop_tick, service);
 }
 
@@ -300,23 +320,60 @@ vb_on_signal(gpointer data)
     return G_SOURCE_CONTINUE;
 }
 
+static const char *const vb_interfaces[] = {VB_IFACE_CONNECT, VB_IFACE_DOMAIN, VB_IFACE_NETWORK};
+
+/* connects, publishes the objects and asks for the name */
+static gboolean
+vb_service_publish(VbService *service)
+{
+    g_autoptr(GError) error = NULL;
+
+    service->bus =
+        vb_bus_open(service->options.system ? G_BUS_TYPE_SYSTEM : G_BUS_TYPE_SESSION, &error);
+    if (service->bus == NULL) {
+        g_printerr("virtbusd: cannot connect to the %s bus: %s\n", vb_service_bus_label(service),
+                   error->message);
+        return FALSE;
+    }
+    for (guint i = 0; i < G_N_ELEMENTS(vb_interfaces); i++) {
+        if (vb_interface_info(vb_interfaces[i], &error) == NULL) {
+            g_printerr("virtbusd: cannot load the interface %s: %s\n", vb_interfaces[i],
+                       error->message);
+            return FALSE;
+        }
+    }
+    if (service->options.system)
+        service->auth = vb_auth_new(service->bus);
+    service->name_owner_sub = vb_bus_subscribe(
+        service->bus, "org.freedesktop.DBus", "org.freedesktop.DBus", "NameOwnerChanged",
+        "/org/freedesktop/DBus", NULL, vb_on_name_owner_changed, service);
+    service->name_lost_sub =
+        vb_bus_subscribe(service->bus, "org.freedesktop.DBus", "org.freedesktop.DBus", "NameLost",
+                         "/org/freedesktop/DBus", VB_BUS_NAME, vb_on_name_lost, service);
+    vb_bus_start(service->bus, vb_on_call, vb_on_bus_closed, service);
+    /* DBUS_NAME_FLAG_DO_NOT_QUEUE: a second virtbusd says so and exits */
+    vb_bus_call(service->bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                "org.freedesktop.DBus", "RequestName", g_variant_new("(su)", VB_BUS_NAME, 4u),
+                vb_on_name_requested, service);
+    return TRUE;
+}
+
 int
 vb_service_run(VbService *service)
 {
     guint sigterm = g_unix_signal_add(SIGTERM, vb_on_signal, service);
     guint sigint = g_unix_signal_add(SIGINT, vb_on_signal, service);
 
-    service->owner_id =
-        g_bus_own_name(service->options.system ? G_BUS_TYPE_SYSTEM : G_BUS_TYPE_SESSION,
-                       VB_BUS_NAME, G_BUS_NAME_OWNER_FLAGS_DO_NOT_QUEUE, vb_on_bus_acquired,
-                       vb_on_name_acquired, vb_on_name_lost, service, NULL);
-    g_main_loop_run(service->loop);
+    if (vb_service_publish(service))
+        g_main_loop_run(service->loop);
+    else
+        service->exit_code = 1;
 
     g_source_remove(sigterm);
     g_source_remove(sigint);
     if (service->quit_source != 0)
         g_source_remove(service->quit_source);
     if (service->bus != NULL)
-        g_dbus_connection_flush_sync(service->bus, NULL, NULL);
+        vb_bus_flush(service->bus, 1000);
     return service->exit_code;
 }

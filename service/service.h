@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 
 #include "auth.h"
+#include "bus.h"
 #include "dispatch.h"
 
 G_BEGIN_DECLS
@@ -16,13 +17,13 @@ typedef struct {
 
 struct _VbService {
     VbServiceOptions options;
-    GDBusConnection *bus;
+    VbBus *bus;
     VbAuth *auth;            /* polkit on the system bus; NULL on the session bus */
     GPtrArray *connects;     /* VbConnect * */
     GHashTable *autodestroy; /* unique bus name → GPtrArray of VbAutodestroy */
     guint name_owner_sub;
+    guint name_lost_sub;
     GMainLoop *loop;
-    guint owner_id;
     guint quit_source;
     int exit_code;
     gboolean name_owned;
