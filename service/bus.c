@@ -204,22 +204,36 @@ vb_bus_next_serial(VbBus *bus)
     return bus->serial;
 }
 
-/* queues one message and, outside a dispatched batch, writes it; the serial, or 0 */
+/* a body already marshalled, and its signature */
+typedef struct {
+    const char *signature;
+    GByteArray *bytes;
+} VbRawBody;
+
+/* queues one message and, outside a dispatched batch, writes it; the serial, or 0. The
+ * body is @body, or @raw when that is not NULL */
 static guint32
 vb_bus_queue(VbBus *bus, VbMessageType type, guint8 flags, guint32 reply_serial,
              const char *destination, const char *path, const char *interface, const char *member,
-             const char *error_name, GVariant *body)
+             const char *error_name, GVariant *body, const VbRawBody *raw)
 {
     g_autoptr(GError) error = NULL;
     guint32 serial = vb_bus_next_serial(bus);
+    gboolean ok;
 
     if (bus->closed) {
         if (body != NULL)
             g_variant_unref(g_variant_ref_sink(body));
         return 0;
     }
-    if (!vb_message_write(bus->out, type, flags, serial, reply_serial, destination, path, interface,
-                          member, error_name, body, &error)) {
+    if (raw != NULL)
+        ok = vb_message_write_body(bus->out, type, flags, serial, reply_serial, destination, path,
+                                   interface, member, error_name, raw->signature, raw->bytes->data,
+                                   raw->bytes->len, &error);
+    else
+        ok = vb_message_write(bus->out, type, flags, serial, reply_serial, destination, path,
+                              interface, member, error_name, body, &error);
+    if (!ok) {
         g_warning("cannot send %s: %s", member != NULL ? member : "a reply", error->message);
         if (type != VB_MESSAGE_METHOD_RETURN)
             return 0;
@@ -616,7 +630,7 @@ vb_bus_open_address(const char *address, GError **error)
     if (!vb_bus_authenticate(bus, deadline, error))
         return NULL;
     serial = vb_bus_queue(bus, VB_MESSAGE_METHOD_CALL, 0, 0, VB_BUS_DAEMON, VB_BUS_DAEMON_PATH,
-                          VB_BUS_DAEMON, "Hello", NULL, NULL);
+                          VB_BUS_DAEMON, "Hello", NULL, NULL, NULL);
     if (!vb_bus_send_all(bus->fd, bus->out->data, bus->out->len, deadline, error))
         return NULL;
     g_byte_array_set_size(bus->out, 0);
@@ -714,7 +728,7 @@ vb_bus_call(VbBus *bus, const char *destination, const char *path, const char *i
 {
     guint32 serial =
         vb_bus_queue(bus, VB_MESSAGE_METHOD_CALL, done == NULL ? VB_MESSAGE_NO_REPLY_EXPECTED : 0,
-                     0, destination, path, interface, member, NULL, params);
+                     0, destination, path, interface, member, NULL, params, NULL);
 
     if (done == NULL)
         return;
@@ -805,7 +819,7 @@ void
 vb_bus_emit(VbBus *bus, const char *path, const char *interface, const char *member,
             GVariant *params)
 {
-    vb_bus_queue(bus, VB_MESSAGE_SIGNAL, 0, 0, NULL, path, interface, member, NULL, params);
+    vb_bus_queue(bus, VB_MESSAGE_SIGNAL, 0, 0, NULL, path, interface, member, NULL, params, NULL);
 }
 
 void
@@ -817,7 +831,18 @@ vb_bus_reply(VbBus *bus, VbMessage *call, GVariant *body)
         return;
     }
     vb_bus_queue(bus, VB_MESSAGE_METHOD_RETURN, VB_MESSAGE_NO_REPLY_EXPECTED, call->serial,
-                 call->sender, NULL, NULL, NULL, NULL, body);
+                 call->sender, NULL, NULL, NULL, NULL, body, NULL);
+}
+
+void
+vb_bus_reply_body(VbBus *bus, VbMessage *call, const char *signature, GByteArray *body)
+{
+    VbRawBody raw = {signature, body};
+
+    if ((call->flags & VB_MESSAGE_NO_REPLY_EXPECTED) != 0)
+        return;
+    vb_bus_queue(bus, VB_MESSAGE_METHOD_RETURN, VB_MESSAGE_NO_REPLY_EXPECTED, call->serial,
+                 call->sender, NULL, NULL, NULL, NULL, NULL, &raw);
 }
 
 void
@@ -826,7 +851,7 @@ vb_bus_reply_error(VbBus *bus, VbMessage *call, const char *name, const char *te
     if ((call->flags & VB_MESSAGE_NO_REPLY_EXPECTED) != 0)
         return;
     vb_bus_queue(bus, VB_MESSAGE_ERROR, VB_MESSAGE_NO_REPLY_EXPECTED, call->serial, call->sender,
-                 NULL, NULL, NULL, name, g_variant_new("(s)", text));
+                 NULL, NULL, NULL, name, g_variant_new("(s)", text), NULL);
 }
 
 void

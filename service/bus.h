@@ -53,6 +53,8 @@ void vb_bus_emit(VbBus *bus, const char *path, const char *interface, const char
 
 /* the reply to @call (nothing when it asked for none); @body a tuple or NULL */
 void vb_bus_reply(VbBus *bus, VbMessage *call, GVariant *body);
+/* the same with a body marshalled by the caller (wire.h), of @signature ("a{sv}") */
+void vb_bus_reply_body(VbBus *bus, VbMessage *call, const char *signature, GByteArray *body);
 void vb_bus_reply_error(VbBus *bus, VbMessage *call, const char *name, const char *text);
 
 /* writes everything queued, blocking up to @timeout_ms; for the way out */

@@ -135,6 +135,8 @@ gpointer vb_call_pend(VbCall *call);
 /* a VbDone for driver operations; @user_data is what vb_call_pend() returned */
 void vb_call_done(gpointer result, const GError *error, gpointer user_data);
 void vb_call_reply(VbCall *call, GVariant *reply);
+/* a reply body marshalled by the handler (wire.h), of @signature */
+void vb_call_reply_body(VbCall *call, const char *signature, GByteArray *body);
 /* the one place a GError becomes a D-Bus error */
 void vb_call_reply_error(VbCall *call, const GError *error);
 

@@ -73,7 +73,11 @@ vb_domain_get_scheduler_type(VbCall *call, GError **error)
         return NULL;
     type = vb_call_driver(call)->domain_get_scheduler_type(vb_call_conn(call), call->dom, &nparams,
                                                            error);
-    return type != NULL ? g_variant_new("(si)", type, nparams) : NULL;
+    if (type == NULL)
+        return NULL;
+    /* by value: GetAll asks for it on every poll, and a format string is parsed each time */
+    return g_variant_new_tuple(
+        (GVariant *[]){g_variant_new_string(type), g_variant_new_int32(nparams)}, 2);
 }
 
 /* virDomainIsUpdated; main loop */

@@ -1319,6 +1319,80 @@ vb_write_string_field(VbWriter *w, guint8 code, const char *value)
     return vb_write_string(w, value, size);
 }
 
+/* the header up to the body's 8-aligned start; FALSE with @w->out as it was */
+static gboolean
+vb_write_header(VbWriter *w, VbMessageType type, guint8 flags, guint32 serial, guint32 reply_serial,
+                const char *destination, const char *path, const char *interface,
+                const char *member, const char *error_name, const char *signature,
+                gsize signature_size)
+{
+    guint32 seen = 0;
+    guint8 *prefix;
+    guint32 size;
+
+    if (type == VB_MESSAGE_INVALID || type > VB_MESSAGE_SIGNAL)
+        return vb_writer_fail(w, G_IO_ERROR_INVALID_ARGUMENT, "message type %u is invalid", type);
+    if (serial == 0)
+        return vb_writer_fail(w, G_IO_ERROR_INVALID_ARGUMENT, "serial 0 is invalid");
+    seen |= path != NULL ? VB_FIELD_BIT(VB_FIELD_PATH) : 0;
+    seen |= interface != NULL ? VB_FIELD_BIT(VB_FIELD_INTERFACE) : 0;
+    seen |= member != NULL ? VB_FIELD_BIT(VB_FIELD_MEMBER) : 0;
+    seen |= error_name != NULL ? VB_FIELD_BIT(VB_FIELD_ERROR_NAME) : 0;
+    seen |= reply_serial != 0 ? VB_FIELD_BIT(VB_FIELD_REPLY_SERIAL) : 0;
+    if ((seen & vb_required_fields[type]) != vb_required_fields[type])
+        return vb_writer_fail(w, G_IO_ERROR_INVALID_ARGUMENT, "header field %s is required",
+                              vb_fields[g_bit_nth_lsf(vb_required_fields[type] & ~seen, -1)].name);
+
+    prefix = vb_write_space(w, 1, VB_MESSAGE_PREFIX_SIZE);
+    prefix[0] = 'l';
+    prefix[1] = (guint8)type;
+    prefix[2] = flags;
+    prefix[3] = 1;
+    serial = GUINT32_TO_LE(serial);
+    memcpy(prefix + 8, &serial, 4);
+
+    if (!vb_write_string_field(w, VB_FIELD_PATH, path) ||
+        !vb_write_string_field(w, VB_FIELD_INTERFACE, interface) ||
+        !vb_write_string_field(w, VB_FIELD_MEMBER, member) ||
+        !vb_write_string_field(w, VB_FIELD_ERROR_NAME, error_name) ||
+        !vb_write_string_field(w, VB_FIELD_DESTINATION, destination)) {
+        g_byte_array_set_size(w->out, (guint)w->start);
+        return FALSE;
+    }
+    if (reply_serial != 0) {
+        memcpy(vb_write_space(w, 8, 4), "\5\1u", 4);
+        vb_write_u32(w, reply_serial);
+    }
+    if (signature_size != 0) {
+        memcpy(vb_write_space(w, 8, 4), "\10\1g", 4);
+        vb_write_signature(w, signature, signature_size);
+    }
+    if (w->out->len - w->start - VB_MESSAGE_PREFIX_SIZE > VB_ARRAY_MAX_SIZE) {
+        g_byte_array_set_size(w->out, (guint)w->start);
+        return vb_writer_fail(w, G_IO_ERROR_MESSAGE_TOO_LARGE,
+                              "the header fields would be over the 64 MiB limit");
+    }
+    size = GUINT32_TO_LE((guint32)(w->out->len - w->start - VB_MESSAGE_PREFIX_SIZE));
+    memcpy(w->out->data + w->start + 12, &size, 4);
+    vb_write_align(w, 8);
+    return TRUE;
+}
+
+/* the body length, once the body is written from @body_start */
+static gboolean
+vb_write_finish(VbWriter *w, gsize body_start)
+{
+    guint32 size;
+
+    if (!vb_write_fits(w, 0)) {
+        g_byte_array_set_size(w->out, (guint)w->start);
+        return FALSE;
+    }
+    size = GUINT32_TO_LE((guint32)(w->out->len - body_start));
+    memcpy(w->out->data + w->start + 4, &size, 4);
+    return TRUE;
+}
+
 gboolean
 vb_message_write(GByteArray *out, VbMessageType type, guint8 flags, guint32 serial,
                  guint32 reply_serial, const char *destination, const char *path,
@@ -1330,23 +1404,8 @@ vb_message_write(GByteArray *out, VbMessageType type, guint8 flags, guint32 seri
     VbWriter w = {out, out->len, 0, error};
     const char *signature = "";
     gsize signature_size = 0;
-    guint32 seen = 0;
-    guint8 *prefix;
-    guint32 size;
     gsize body_start;
 
-    if (type == VB_MESSAGE_INVALID || type > VB_MESSAGE_SIGNAL)
-        return vb_writer_fail(&w, G_IO_ERROR_INVALID_ARGUMENT, "message type %u is invalid", type);
-    if (serial == 0)
-        return vb_writer_fail(&w, G_IO_ERROR_INVALID_ARGUMENT, "serial 0 is invalid");
-    seen |= path != NULL ? VB_FIELD_BIT(VB_FIELD_PATH) : 0;
-    seen |= interface != NULL ? VB_FIELD_BIT(VB_FIELD_INTERFACE) : 0;
-    seen |= member != NULL ? VB_FIELD_BIT(VB_FIELD_MEMBER) : 0;
-    seen |= error_name != NULL ? VB_FIELD_BIT(VB_FIELD_ERROR_NAME) : 0;
-    seen |= reply_serial != 0 ? VB_FIELD_BIT(VB_FIELD_REPLY_SERIAL) : 0;
-    if ((seen & vb_required_fields[type]) != vb_required_fields[type])
-        return vb_writer_fail(&w, G_IO_ERROR_INVALID_ARGUMENT, "header field %s is required",
-                              vb_fields[g_bit_nth_lsf(vb_required_fields[type] & ~seen, -1)].name);
     if (body != NULL) {
         const char *problem;
 
@@ -1362,40 +1421,9 @@ vb_message_write(GByteArray *out, VbMessageType type, guint8 flags, guint32 seri
                                   "a body of type \"%s\" cannot be sent: %s",
                                   g_variant_get_type_string(body), problem);
     }
-
-    prefix = vb_write_space(&w, 1, VB_MESSAGE_PREFIX_SIZE);
-    prefix[0] = 'l';
-    prefix[1] = (guint8)type;
-    prefix[2] = flags;
-    prefix[3] = 1;
-    serial = GUINT32_TO_LE(serial);
-    memcpy(prefix + 8, &serial, 4);
-
-    if (!vb_write_string_field(&w, VB_FIELD_PATH, path) ||
-        !vb_write_string_field(&w, VB_FIELD_INTERFACE, interface) ||
-        !vb_write_string_field(&w, VB_FIELD_MEMBER, member) ||
-        !vb_write_string_field(&w, VB_FIELD_ERROR_NAME, error_name) ||
-        !vb_write_string_field(&w, VB_FIELD_DESTINATION, destination)) {
-        g_byte_array_set_size(out, (guint)w.start);
+    if (!vb_write_header(&w, type, flags, serial, reply_serial, destination, path, interface,
+                         member, error_name, signature, signature_size))
         return FALSE;
-    }
-    if (reply_serial != 0) {
-        memcpy(vb_write_space(&w, 8, 4), "\5\1u", 4);
-        vb_write_u32(&w, reply_serial);
-    }
-    if (signature_size != 0) {
-        memcpy(vb_write_space(&w, 8, 4), "\10\1g", 4);
-        vb_write_signature(&w, signature, signature_size);
-    }
-    if (out->len - w.start - VB_MESSAGE_PREFIX_SIZE > VB_ARRAY_MAX_SIZE) {
-        g_byte_array_set_size(out, (guint)w.start);
-        return vb_writer_fail(&w, G_IO_ERROR_MESSAGE_TOO_LARGE,
-                              "the header fields would be over the 64 MiB limit");
-    }
-    size = GUINT32_TO_LE((guint32)(out->len - w.start - VB_MESSAGE_PREFIX_SIZE));
-    memcpy(out->data + w.start + 12, &size, 4);
-
-    vb_write_align(&w, 8);
     body_start = out->len;
     if (body != NULL) {
         gsize n = g_variant_n_children(body);
@@ -1409,11 +1437,84 @@ vb_message_write(GByteArray *out, VbMessageType type, guint8 flags, guint32 seri
             }
         }
     }
-    if (!vb_write_fits(&w, 0)) {
+    return vb_write_finish(&w, body_start);
+}
+
+gboolean
+vb_message_write_body(GByteArray *out, VbMessageType type, guint8 flags, guint32 serial,
+                      guint32 reply_serial, const char *destination, const char *path,
+                      const char *interface, const char *member, const char *error_name,
+                      const char *signature, const guint8 *body, gsize size, GError **error)
+{
+    VbWriter w = {out, out->len, 0, error};
+    gsize signature_size = strlen(signature);
+    const char *problem = vb_signature_problem(signature, signature_size, FALSE, FALSE);
+    gsize body_start;
+
+    if (problem != NULL)
+        return vb_writer_fail(&w, G_IO_ERROR_INVALID_ARGUMENT,
+                              "a body of signature \"%s\" cannot be sent: %s", signature, problem);
+    if (!vb_write_header(&w, type, flags, serial, reply_serial, destination, path, interface,
+                         member, error_name, signature, signature_size))
+        return FALSE;
+    body_start = out->len;
+    if (!vb_write_fits(&w, size)) {
         g_byte_array_set_size(out, (guint)w.start);
         return FALSE;
     }
-    size = GUINT32_TO_LE((guint32)(out->len - body_start));
-    memcpy(out->data + w.start + 4, &size, 4);
-    return TRUE;
+    g_byte_array_append(out, body, (guint)size);
+    return vb_write_finish(&w, body_start);
+}
+
+/* ---- bodies written by the caller ---- */
+
+void
+vb_wire_align(GByteArray *body, gsize alignment)
+{
+    VbWriter w = {body, 0, 0, NULL};
+
+    vb_write_align(&w, alignment);
+}
+
+void
+vb_wire_put_u32(GByteArray *body, guint32 value)
+{
+    VbWriter w = {body, 0, 0, NULL};
+
+    vb_write_u32(&w, value);
+}
+
+void
+vb_wire_set_u32(GByteArray *body, gsize offset, guint32 value)
+{
+    value = GUINT32_TO_LE(value);
+    memcpy(body->data + offset, &value, 4);
+}
+
+void
+vb_wire_put_string(GByteArray *body, const char *s)
+{
+    VbWriter w = {body, 0, 0, NULL};
+
+    vb_write_string(&w, s, strlen(s));
+}
+
+void
+vb_wire_put_signature(GByteArray *body, const char *signature)
+{
+    VbWriter w = {body, 0, 0, NULL};
+
+    vb_write_signature(&w, signature, strlen(signature));
+}
+
+gboolean
+vb_wire_put_value(GByteArray *body, GVariant *value, GError **error)
+{
+    VbWriter w = {body, 0, 0, error};
+    guint len = body->len;
+
+    if (vb_write_value(&w, value))
+        return TRUE;
+    g_byte_array_set_size(body, len);
+    return FALSE;
 }

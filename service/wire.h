@@ -69,4 +69,26 @@ gboolean vb_message_write(GByteArray *out, VbMessageType type, guint8 flags, gui
                           const char *interface, const char *member, const char *error_name,
                           GVariant *body, GError **error);
 
+/* the same with a body the caller marshalled (vb_wire_put_*()) for @signature, the
+ * body's types without the parentheses ("a{sv}"); the body is not checked against it */
+gboolean vb_message_write_body(GByteArray *out, VbMessageType type, guint8 flags, guint32 serial,
+                               guint32 reply_serial, const char *destination, const char *path,
+                               const char *interface, const char *member, const char *error_name,
+                               const char *signature, const guint8 *body, gsize size,
+                               GError **error);
+
+/* a body written directly, for replies where building a GVariant tree costs more than
+ * the call (Properties.GetAll): alignment counts from the body's start, which every
+ * message places 8-aligned */
+void vb_wire_align(GByteArray *body, gsize alignment);
+void vb_wire_put_u32(GByteArray *body, guint32 value);
+/* overwrites the u32 at @offset: an array's length, once its elements are written */
+void vb_wire_set_u32(GByteArray *body, gsize offset, guint32 value);
+/* a string or an object path, valid UTF-8 */
+void vb_wire_put_string(GByteArray *body, const char *s);
+/* a valid signature */
+void vb_wire_put_signature(GByteArray *body, const char *signature);
+/* any value D-Bus can carry; FALSE with @error and @body as it was otherwise */
+gboolean vb_wire_put_value(GByteArray *body, GVariant *value, GError **error);
+
 G_END_DECLS

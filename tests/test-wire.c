@@ -1639,6 +1639,59 @@ test_write_too_large(void)
                          G_IO_ERROR_MESSAGE_TOO_LARGE, "the header fields would be over");
 }
 
+/* ---- bodies written by the caller ---- */
+
+/* GetAll's shape written by hand: the same bytes as the GVariant it stands for, after a
+ * header whose length is not a multiple of 8 */
+static void
+test_write_body_by_hand(void)
+{
+    g_autoptr(GByteArray) body = g_byte_array_new();
+    g_autoptr(GByteArray) by_hand = g_byte_array_new();
+    g_autoptr(GByteArray) by_variant = g_byte_array_new();
+    g_autoptr(GVariantBuilder) builder = g_variant_builder_new(G_VARIANT_TYPE("a{sv}"));
+    g_autoptr(GError) error = NULL;
+    g_autoptr(VbMessage) parsed = NULL;
+    GVariant *values[] = {g_variant_new_string("dom-ŝ"), g_variant_new_uint64(G_MAXUINT64),
+                          g_variant_new_boolean(TRUE), g_variant_new_parsed("[(1, 'x')]")};
+    const char *names[] = {"Name", "Memory", "Active", "Pairs"};
+    gsize start;
+
+    vb_wire_put_u32(body, 0);
+    vb_wire_align(body, 8);
+    start = body->len;
+    for (guint i = 0; i < G_N_ELEMENTS(values); i++) {
+        g_variant_ref_sink(values[i]);
+        vb_wire_align(body, 8);
+        vb_wire_put_string(body, names[i]);
+        vb_wire_put_signature(body, "v");
+        vb_wire_put_signature(body, g_variant_get_type_string(values[i]));
+        g_assert_true(vb_wire_put_value(body, values[i], &error));
+        g_assert_no_error(error);
+        g_variant_builder_add(builder, "{sv}", names[i], g_variant_new_variant(values[i]));
+    }
+    vb_wire_set_u32(body, 0, body->len - start);
+
+    g_assert_true(vb_message_write_body(by_hand, VB_MESSAGE_METHOD_RETURN, 0, 7, 3, ":1.9", NULL,
+                                        NULL, NULL, NULL, "a{sv}", body->data, body->len, &error));
+    g_assert_no_error(error);
+    g_assert_true(vb_message_write(by_variant, VB_MESSAGE_METHOD_RETURN, 0, 7, 3, ":1.9", NULL,
+                                   NULL, NULL, NULL, g_variant_new("(a{sv})", builder), &error));
+    g_assert_no_error(error);
+    g_assert_cmpmem(by_hand->data, by_hand->len, by_variant->data, by_variant->len);
+    parsed = vb_message_parse(by_hand->data, by_hand->len, &error);
+    g_assert_no_error(error);
+    g_assert_cmpstr(parsed->signature, ==, "a{sv}");
+    for (guint i = 0; i < G_N_ELEMENTS(values); i++)
+        g_variant_unref(values[i]);
+
+    /* a signature D-Bus cannot carry is refused, and the buffer is left as it was */
+    g_assert_false(vb_message_write_body(by_hand, VB_MESSAGE_METHOD_RETURN, 0, 8, 3, ":1.9", NULL,
+                                         NULL, NULL, NULL, "a{vs}", body->data, body->len, &error));
+    g_assert_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+    g_assert_cmpuint(by_hand->len, ==, by_variant->len);
+}
+
 /* ---- the fuzzer's corpus ---- */
 
 static void
@@ -1787,6 +1840,7 @@ main(int argc, char **argv)
     g_test_add_func("/wire/write/two-in-one-buffer", test_write_two_in_one_buffer);
     g_test_add_func("/wire/write/refused", test_write_refused);
     g_test_add_func("/wire/write/too-large", test_write_too_large);
+    g_test_add_func("/wire/write/body-by-hand", test_write_body_by_hand);
     g_test_add_func("/wire/message/lifetime", test_message_lifetime);
     g_test_add_func("/wire/hostile/raw-valid", test_raw_valid);
     g_test_add_func("/wire/hostile/truncation", test_hostile_truncation);
