@@ -161,13 +161,39 @@ vb_snap(VbSnap *s)
 
 /* ---- the calls ---- */
 
+typedef struct {
+    GVariant *reply;
+    GError *error;
+    gboolean done;
+} VbReply;
+
+static void
+vb_on_reply(GObject *source, GAsyncResult *result, gpointer data)
+{
+    VbReply *r = data;
+
+    r->reply = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &r->error);
+    r->done = TRUE;
+}
+
+/* one call at a time, waited for on the thread's own main context: the same as
+ * g_dbus_connection_call_sync() without the main context and loop it makes per call,
+ * which cost the client more than a whole call costs virtbusd */
 static GVariant *
 vb_call(VbWorker *w, const char *path, const char *iface, const char *method, GVariant *args,
         GError **error)
 {
-    return g_dbus_connection_call_sync(w->bus, VB_BENCH_DEST, path, iface, method, args, NULL,
-                                       G_DBUS_CALL_FLAGS_NO_AUTO_START, VB_BENCH_TIMEOUT, NULL,
-                                       error);
+    VbReply r = {NULL, NULL, FALSE};
+    GMainContext *context = g_main_context_get_thread_default();
+
+    g_dbus_connection_call(w->bus, VB_BENCH_DEST, path, iface, method, args, NULL,
+                           G_DBUS_CALL_FLAGS_NO_AUTO_START, VB_BENCH_TIMEOUT, NULL, vb_on_reply,
+                           &r);
+    while (!r.done)
+        g_main_context_iteration(context, TRUE);
+    if (r.error != NULL)
+        g_propagate_error(error, r.error);
+    return r.reply;
 }
 
 static gboolean
@@ -376,12 +402,16 @@ static gpointer
 vb_thread_main(gpointer data)
 {
     VbThread *t = data;
+    g_autoptr(GMainContext) context = g_main_context_new();
 
+    /* replies to this thread's calls are dispatched here, not on the main thread */
+    g_main_context_push_thread_default(context);
     if (!vb_worker_warmup(t->w, t->sc, opt_warmup, &t->w->error)) {
         g_mutex_lock(t->lock);
         (*t->ready)++;
         g_cond_broadcast(t->cond);
         g_mutex_unlock(t->lock);
+        g_main_context_pop_thread_default(context);
         return NULL;
     }
     g_mutex_lock(t->lock);
@@ -392,6 +422,7 @@ vb_thread_main(gpointer data)
     g_mutex_unlock(t->lock);
     vb_worker_run(t->w, t->sc, 0, t->w->n, &t->w->error);
     t->end_ns = vb_now_ns();
+    g_main_context_pop_thread_default(context);
     return NULL;
 }
 
