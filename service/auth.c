@@ -182,8 +182,8 @@ vb_auth_on_uid(VbBus *bus, VbMessage *reply, const GError *error, gpointer user_
     VbCaller *caller;
     guint32 uid = G_MAXUINT32;
 
-    /* the connection closes after the module is gone: nobody waits any more */
-    if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CLOSED)) {
+    /* the connection is freed after the module: nobody waits any more */
+    if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
         g_free(lookup->name);
         g_free(lookup);
         return;

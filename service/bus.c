@@ -14,12 +14,19 @@
 #define VB_PEER_IFACE      "org.freedesktop.DBus.Peer"
 /* how long startup waits for the bus to answer */
 #define VB_BUS_STARTUP_TIMEOUT_MS 25000
-/* a write buffer that grew past this for one big reply is given back afterwards */
-#define VB_BUS_KEEP_OUT (1024 * 1024)
+/* buffers that grew past this for one big message are given back afterwards */
+#define VB_BUS_KEEP_BUFFER (1024 * 1024)
+/* replies not yet taken by the bus past which the service stops reading calls */
+#define VB_BUS_MAX_BACKLOG (32 * 1024 * 1024)
+/* how long a call to the bus may go unanswered, as GDBus's default */
+#define VB_BUS_CALL_TIMEOUT_MS 25000
 
 typedef struct {
+    VbBus *bus;
+    guint32 serial;
     VbBusReplyFunc done;
     gpointer data;
+    GSource *timeout;
 } VbPending;
 
 typedef struct {
@@ -53,15 +60,36 @@ struct _VbBus {
 
     GSource *in_source;
     GSource *out_source;
+    GSource *idle_source; /* dispatches what is buffered, or closes a broken connection */
     VbBusCallFunc on_call;
     VbBusClosedFunc on_closed;
     gpointer user_data;
     gboolean dispatching; /* replies are written once the batch read is dispatched */
+    GError *broken;       /* a write failed: the connection closes from the main loop */
     gboolean closed;
 };
 
 static void vb_bus_close(VbBus *bus, const GError *error);
 static gboolean vb_bus_write_some(VbBus *bus);
+static void vb_bus_schedule(VbBus *bus);
+
+static void
+vb_pending_free(VbPending *pending)
+{
+    if (pending->timeout != NULL) {
+        g_source_destroy(pending->timeout);
+        g_source_unref(pending->timeout);
+    }
+    g_free(pending);
+}
+
+/* the answer to a call, once: the table no longer holds it */
+static void
+vb_pending_finish(VbPending *pending, VbMessage *reply, const GError *error)
+{
+    pending->done(pending->bus, reply, error, pending->data);
+    vb_pending_free(pending);
+}
 
 static void
 vb_subscription_free(VbSubscription *sub)
@@ -130,7 +158,7 @@ vb_bus_read_some(VbBus *bus, gboolean *would_block, GError **error)
     gssize n;
 
     if (bus->in_cap - bus->in_len < 4096) {
-        bus->in_cap = MAX(bus->in_cap * 2, 16384);
+        bus->in_cap = MAX(MIN(bus->in_cap * 2, bus->in_cap + VB_BUS_KEEP_BUFFER), 16384);
         bus->in = g_realloc(bus->in, bus->in_cap);
     }
     *would_block = FALSE;
@@ -221,7 +249,7 @@ vb_bus_queue(VbBus *bus, VbMessageType type, guint8 flags, guint32 reply_serial,
     guint32 serial = vb_bus_next_serial(bus);
     gboolean ok;
 
-    if (bus->closed) {
+    if (bus->closed || bus->broken != NULL) {
         if (body != NULL)
             g_variant_unref(g_variant_ref_sink(body));
         return 0;
@@ -259,11 +287,30 @@ vb_bus_on_writable(int fd, GIOCondition condition, gpointer user_data)
     return G_SOURCE_CONTINUE;
 }
 
-/* writes what the socket takes now; the rest waits for it to be writable */
+static gboolean vb_bus_on_readable(int fd, GIOCondition condition, gpointer user_data);
+
+/* reading stops while the bus does not take our replies, so a client that floods us
+ * with calls it does not read the answers of cannot make us buffer without bound */
+static void
+vb_bus_set_reading(VbBus *bus, gboolean on)
+{
+    if (on && bus->in_source == NULL && bus->on_call != NULL && !bus->closed) {
+        bus->in_source = g_unix_fd_source_new(bus->fd, G_IO_IN);
+        g_source_set_callback(bus->in_source, G_SOURCE_FUNC(vb_bus_on_readable), bus, NULL);
+        g_source_attach(bus->in_source, NULL);
+    } else if (!on && bus->in_source != NULL) {
+        g_source_destroy(bus->in_source);
+        g_clear_pointer(&bus->in_source, g_source_unref);
+    }
+}
+
+/* writes what the socket takes now; the rest waits for it to be writable. A failure
+ * does not close the connection here, in the middle of whoever queued the message: the
+ * main loop does, next */
 static gboolean
 vb_bus_write_some(VbBus *bus)
 {
-    while (bus->out_pos < bus->out->len) {
+    while (bus->out_pos < bus->out->len && bus->broken == NULL) {
         gssize n = send(bus->fd, bus->out->data + bus->out_pos, bus->out->len - bus->out_pos,
                         MSG_NOSIGNAL | MSG_DONTWAIT);
 
@@ -280,14 +327,23 @@ vb_bus_write_some(VbBus *bus)
                                       NULL);
                 g_source_attach(bus->out_source, NULL);
             }
+            /* what was sent is given back, so a backlog that never drains does not grow */
+            if (bus->out_pos >= 65536) {
+                g_byte_array_remove_range(bus->out, 0, (guint)bus->out_pos);
+                bus->out_pos = 0;
+            }
+            if (bus->out->len - bus->out_pos > VB_BUS_MAX_BACKLOG)
+                vb_bus_set_reading(bus, FALSE);
             return FALSE;
         }
-        g_autoptr(GError) error = g_error_new(G_IO_ERROR, g_io_error_from_errno(errno),
-                                              "cannot write to the bus: %s", g_strerror(errno));
-        vb_bus_close(bus, error);
+        bus->broken = g_error_new(G_IO_ERROR, g_io_error_from_errno(errno),
+                                  "cannot write to the bus: %s", g_strerror(errno));
+        vb_bus_schedule(bus);
         return FALSE;
     }
-    if (bus->out->len > VB_BUS_KEEP_OUT) {
+    if (bus->broken != NULL)
+        return FALSE;
+    if (bus->out->len > VB_BUS_KEEP_BUFFER) {
         g_byte_array_unref(bus->out);
         bus->out = g_byte_array_new();
     } else {
@@ -298,6 +354,7 @@ vb_bus_write_some(VbBus *bus)
         g_source_destroy(bus->out_source);
         g_clear_pointer(&bus->out_source, g_source_unref);
     }
+    vb_bus_set_reading(bus, TRUE);
     return TRUE;
 }
 
@@ -316,17 +373,18 @@ vb_bus_on_reply(VbBus *bus, VbMessage *reply)
 {
     VbPending *pending = NULL;
 
-    if (!g_hash_table_steal_extended(bus->pending, GUINT_TO_POINTER(reply->reply_serial), NULL,
+    /* every call we make goes to the bus itself: only it may answer */
+    if (g_strcmp0(reply->sender, VB_BUS_DAEMON) != 0 ||
+        !g_hash_table_steal_extended(bus->pending, GUINT_TO_POINTER(reply->reply_serial), NULL,
                                      (gpointer *)&pending))
         return;
     if (reply->type == VB_MESSAGE_ERROR) {
         g_autoptr(GError) error = vb_bus_error_from_reply(reply);
 
-        pending->done(bus, NULL, error, pending->data);
+        vb_pending_finish(pending, NULL, error);
     } else {
-        pending->done(bus, reply, NULL, pending->data);
+        vb_pending_finish(pending, reply, NULL);
     }
-    g_free(pending);
 }
 
 static gboolean
@@ -455,13 +513,14 @@ vb_bus_next_message(VbBus *bus, gsize *pos, VbMessage **message, GError **error)
         }
         return 0;
     }
-    *message = vb_message_parse(bus->in + *pos, size, error);
+    g_autoptr(GError) parse_error = NULL;
+
+    *message = vb_message_parse(bus->in + *pos, size, &parse_error);
     *pos += size;
-    if (*message == NULL) {
-        /* the bus checks what it forwards; what we cannot read is skipped, whole */
-        g_warning("ignoring a message from the bus: %s", (*error)->message);
-        g_clear_error(error);
-    }
+    /* the bus checks what it forwards; what we cannot read (a unix fd argument, which
+     * no method of ours takes) is skipped, whole */
+    if (*message == NULL)
+        g_warning("ignoring a message from the bus: %s", parse_error->message);
     return 1;
 }
 
@@ -499,6 +558,10 @@ vb_bus_dispatch_buffer(VbBus *bus)
         memmove(bus->in, bus->in + pos, bus->in_len - pos);
         bus->in_len -= pos;
     }
+    if (bus->in_cap > VB_BUS_KEEP_BUFFER && bus->in_len < 16384) {
+        bus->in_cap = 16384;
+        bus->in = g_realloc(bus->in, bus->in_cap);
+    }
     /* every reply of the batch in as few writes as the socket allows */
     vb_bus_write_some(bus);
     return TRUE;
@@ -517,7 +580,9 @@ vb_bus_on_readable(int fd, GIOCondition condition, gpointer user_data)
         gsize room;
 
         if (!vb_bus_read_some(bus, &would_block, &error)) {
-            vb_bus_close(bus, error);
+            /* what came before the end is answered first */
+            if (vb_bus_dispatch_buffer(bus))
+                vb_bus_close(bus, error);
             return G_SOURCE_REMOVE;
         }
         room = bus->in_cap - before;
@@ -530,10 +595,30 @@ vb_bus_on_readable(int fd, GIOCondition condition, gpointer user_data)
 }
 
 static gboolean
-vb_bus_on_buffered(gpointer user_data)
+vb_bus_on_idle(gpointer user_data)
 {
-    vb_bus_dispatch_buffer(user_data);
+    VbBus *bus = user_data;
+
+    g_clear_pointer(&bus->idle_source, g_source_unref);
+    if (bus->broken != NULL) {
+        g_autoptr(GError) error = g_error_copy(bus->broken);
+
+        vb_bus_close(bus, error);
+    } else if (!bus->closed && bus->in_len > 0) {
+        vb_bus_dispatch_buffer(bus);
+    }
     return G_SOURCE_REMOVE;
+}
+
+/* runs vb_bus_on_idle() from the main loop, once */
+static void
+vb_bus_schedule(VbBus *bus)
+{
+    if (bus->idle_source != NULL || bus->closed)
+        return;
+    bus->idle_source = g_idle_source_new();
+    g_source_set_callback(bus->idle_source, vb_bus_on_idle, bus, NULL);
+    g_source_attach(bus->idle_source, NULL);
 }
 
 static void
@@ -554,14 +639,15 @@ vb_bus_close(VbBus *bus, const GError *error)
         g_source_destroy(bus->out_source);
         g_clear_pointer(&bus->out_source, g_source_unref);
     }
-    pending = g_steal_pointer(&bus->pending);
-    bus->pending = g_hash_table_new_full(NULL, NULL, NULL, g_free);
-    g_hash_table_iter_init(&iter, pending);
-    while (g_hash_table_iter_next(&iter, NULL, &value)) {
-        VbPending *p = value;
-
-        p->done(bus, NULL, error, p->data);
+    if (bus->idle_source != NULL) {
+        g_source_destroy(bus->idle_source);
+        g_clear_pointer(&bus->idle_source, g_source_unref);
     }
+    pending = g_steal_pointer(&bus->pending);
+    bus->pending = g_hash_table_new(NULL, NULL);
+    g_hash_table_iter_init(&iter, pending);
+    while (g_hash_table_iter_next(&iter, NULL, &value))
+        vb_pending_finish(value, NULL, error);
     if (bus->on_closed != NULL)
         bus->on_closed(bus, error, bus->user_data);
 }
@@ -614,7 +700,7 @@ vb_bus_open_address(const char *address, GError **error)
 
     bus->fd = -1;
     bus->out = g_byte_array_new();
-    bus->pending = g_hash_table_new_full(NULL, NULL, NULL, g_free);
+    bus->pending = g_hash_table_new(NULL, NULL);
     bus->subscriptions = g_ptr_array_new_with_free_func((GDestroyNotify)vb_subscription_free);
     bus->stream = g_dbus_address_get_stream_sync(address, NULL, NULL, error);
     if (bus->stream == NULL)
@@ -629,8 +715,11 @@ vb_bus_open_address(const char *address, GError **error)
     bus->fd = g_socket_get_fd(socket);
     if (!vb_bus_authenticate(bus, deadline, error))
         return NULL;
+    /* queued only: the blocking write below sends it */
+    bus->dispatching = TRUE;
     serial = vb_bus_queue(bus, VB_MESSAGE_METHOD_CALL, 0, 0, VB_BUS_DAEMON, VB_BUS_DAEMON_PATH,
                           VB_BUS_DAEMON, "Hello", NULL, NULL, NULL);
+    bus->dispatching = FALSE;
     if (!vb_bus_send_all(bus->fd, bus->out->data, bus->out->len, deadline, error))
         return NULL;
     g_byte_array_set_size(bus->out, 0);
@@ -665,11 +754,23 @@ vb_bus_free(VbBus *bus)
         return;
     bus->on_closed = NULL;
     if (!bus->closed) {
-        g_autoptr(GError) error =
-            g_error_new(G_IO_ERROR, G_IO_ERROR_CLOSED, "the service is closing its bus connection");
+        /* CANCELLED: whoever waits is being torn down too, and must not touch its state */
+        g_autoptr(GError) error = g_error_new(G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                              "the service is closing its bus connection");
 
         vb_bus_close(bus, error);
     }
+    /* calls made after the close, still waiting for their turn */
+    if (g_hash_table_size(bus->pending) > 0) {
+        g_autoptr(GError) error = g_error_new(G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                              "the service is closing its bus connection");
+        g_autoptr(GList) left = g_hash_table_get_values(bus->pending);
+
+        g_hash_table_remove_all(bus->pending);
+        for (GList *l = left; l != NULL; l = l->next)
+            vb_pending_finish(l->data, NULL, error);
+    }
+    g_clear_error(&bus->broken);
     g_hash_table_destroy(bus->pending);
     g_ptr_array_free(bus->subscriptions, TRUE);
     g_byte_array_unref(bus->out);
@@ -692,33 +793,27 @@ vb_bus_unique_name(VbBus *bus)
 void
 vb_bus_start(VbBus *bus, VbBusCallFunc on_call, VbBusClosedFunc on_closed, gpointer user_data)
 {
-    g_return_if_fail(bus->in_source == NULL);
+    g_return_if_fail(bus->in_source == NULL && on_call != NULL);
     bus->on_call = on_call;
     bus->on_closed = on_closed;
     bus->user_data = user_data;
-    bus->in_source = g_unix_fd_source_new(bus->fd, G_IO_IN);
-    g_source_set_callback(bus->in_source, G_SOURCE_FUNC(vb_bus_on_readable), bus, NULL);
-    g_source_attach(bus->in_source, NULL);
-    /* what arrived with Hello's reply */
-    if (bus->in_len > 0)
-        g_idle_add(vb_bus_on_buffered, bus);
+    vb_bus_set_reading(bus, TRUE);
+    /* what arrived with Hello's reply, or a write that failed before the start */
+    if (bus->in_len > 0 || bus->broken != NULL)
+        vb_bus_schedule(bus);
 }
 
-typedef struct {
-    VbBus *bus;
-    VbBusReplyFunc done;
-    gpointer data;
-} VbLateFailure;
-
 static gboolean
-vb_bus_fail_later(gpointer user_data)
+vb_pending_on_timeout(gpointer user_data)
 {
-    VbLateFailure *late = user_data;
+    VbPending *pending = user_data;
     g_autoptr(GError) error =
-        g_error_new(G_IO_ERROR, G_IO_ERROR_CLOSED, "the bus connection is closed");
+        g_error_new(G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "the bus did not answer within %d s",
+                    VB_BUS_CALL_TIMEOUT_MS / 1000);
 
-    late->done(late->bus, NULL, error, late->data);
-    g_free(late);
+    g_hash_table_remove(pending->bus->pending, GUINT_TO_POINTER(pending->serial));
+    g_clear_pointer(&pending->timeout, g_source_unref);
+    vb_pending_finish(pending, NULL, error);
     return G_SOURCE_REMOVE;
 }
 
@@ -726,26 +821,35 @@ void
 vb_bus_call(VbBus *bus, const char *destination, const char *path, const char *interface,
             const char *member, GVariant *params, VbBusReplyFunc done, gpointer user_data)
 {
+    /* only the bus answers us (vb_bus_on_reply) */
+    g_return_if_fail(g_strcmp0(destination, VB_BUS_DAEMON) == 0);
     guint32 serial =
         vb_bus_queue(bus, VB_MESSAGE_METHOD_CALL, done == NULL ? VB_MESSAGE_NO_REPLY_EXPECTED : 0,
                      0, destination, path, interface, member, NULL, params, NULL);
+    VbPending *pending;
 
     if (done == NULL)
         return;
-    if (serial == 0) {
-        VbLateFailure *late = g_new0(VbLateFailure, 1);
-
-        late->bus = bus;
-        late->done = done;
-        late->data = user_data;
-        g_idle_add(vb_bus_fail_later, late);
-        return;
-    }
-    VbPending *pending = g_new0(VbPending, 1);
-
+    pending = g_new0(VbPending, 1);
+    pending->bus = bus;
     pending->done = done;
     pending->data = user_data;
-    g_hash_table_insert(bus->pending, GUINT_TO_POINTER(serial), pending);
+    /* not sent (the connection broke): answered by the close, from the main loop */
+    pending->serial = serial != 0 ? serial : vb_bus_next_serial(bus);
+    g_hash_table_insert(bus->pending, GUINT_TO_POINTER(pending->serial), pending);
+    if (serial == 0) {
+        if (bus->closed) {
+            /* nothing will close it again: fail it from the main loop on its own */
+            pending->timeout = g_timeout_source_new(0);
+        } else {
+            vb_bus_schedule(bus);
+            return;
+        }
+    } else {
+        pending->timeout = g_timeout_source_new(VB_BUS_CALL_TIMEOUT_MS);
+    }
+    g_source_set_callback(pending->timeout, vb_pending_on_timeout, pending, NULL);
+    g_source_attach(pending->timeout, NULL);
 }
 
 static void
@@ -769,7 +873,8 @@ vb_bus_on_match_reply(VbBus *bus, VbMessage *reply, const GError *error, gpointe
 {
     g_autofree char *rule = user_data;
 
-    if (error != NULL && !g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CLOSED))
+    /* the bus's own refusal; a connection going away is said elsewhere */
+    if (error != NULL && error->domain != G_IO_ERROR)
         g_warning("the bus refused the match rule %s: %s", rule, error->message);
 }
 
@@ -858,8 +963,14 @@ void
 vb_bus_flush(VbBus *bus, int timeout_ms)
 {
     gint64 deadline = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
+    gsize left = bus->out->len - bus->out_pos;
 
-    while (!bus->closed && !vb_bus_write_some(bus)) {
+    while (!bus->closed && bus->broken == NULL && !vb_bus_write_some(bus)) {
+        /* a big reply that is still moving gets the time it needs */
+        if (bus->out->len - bus->out_pos < left) {
+            left = bus->out->len - bus->out_pos;
+            deadline = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
+        }
         if (!vb_bus_wait(bus->fd, POLLOUT, deadline, NULL))
             return;
     }

@@ -32,11 +32,14 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(VbBus, vb_bus_free)
 
 const char *vb_bus_unique_name(VbBus *bus);
 
-/* starts reading on the thread-default main context */
+/* starts reading; everything runs on the global default main context */
 void vb_bus_start(VbBus *bus, VbBusCallFunc on_call, VbBusClosedFunc on_closed, gpointer user_data);
 
-/* asynchronous call; @params is a tuple or NULL, sunk if floating. @done runs later on
- * the main loop, never from inside this function, unless the bus is closed */
+/* asynchronous call to the bus daemon (org.freedesktop.DBus), the only peer whose
+ * replies are accepted; @params is a tuple or NULL, sunk if floating. @done runs once,
+ * later, from the main loop: with the reply, the bus's error, G_IO_ERROR_TIMED_OUT
+ * after 25 s, the error that closed the connection, or G_IO_ERROR_CANCELLED when
+ * vb_bus_free() runs first. @done NULL: no reply is asked for */
 void vb_bus_call(VbBus *bus, const char *destination, const char *path, const char *interface,
                  const char *member, GVariant *params, VbBusReplyFunc done, gpointer user_data);
 

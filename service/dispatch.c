@@ -309,6 +309,8 @@ vb_dispatch_properties(VbCall *call, const VbInterface *iface, const char *metho
             g_autoptr(GVariant) value = p->get(call, &error);
 
             if (value == NULL) {
+                if (error == NULL)
+                    vb_error_set(&error, VB_ERROR_INTERNAL, "property %s has no value", p->name);
                 vb_call_reply_error(call, error);
                 return;
             }
@@ -318,8 +320,7 @@ vb_dispatch_properties(VbCall *call, const VbInterface *iface, const char *metho
             vb_wire_align(body, 8);
             vb_wire_put_string(body, p->name);
             vb_wire_put_signature(body, "v");
-            vb_wire_put_signature(body, g_variant_get_type_string(value));
-            if (!vb_wire_put_value(body, value, &error)) {
+            if (!vb_wire_put_variant(body, value, &error)) {
                 vb_call_reply_error(call, error);
                 return;
             }
@@ -346,10 +347,13 @@ vb_dispatch_properties(VbCall *call, const VbInterface *iface, const char *metho
     if (value == NULL) {
         GVariant *got = prop->get(call, &error);
 
-        if (got != NULL)
+        if (got != NULL) {
             vb_call_reply(call, g_variant_new("(v)", got));
-        else
-            vb_call_reply_error(call, error);
+            return;
+        }
+        if (error == NULL)
+            vb_error_set(&error, VB_ERROR_INTERNAL, "property %s has no value", prop_name);
+        vb_call_reply_error(call, error);
         return;
     }
     if (prop->set == NULL) {
@@ -882,13 +886,27 @@ vb_dispatch_message(VbService *service, VbMessage *message)
     VbRoute route;
     gboolean found = vb_route(service, message->path, &route);
 
-    if (interface == NULL && found && !route.container) {
+    if (interface == NULL && strcmp(message->member, "Introspect") != 0) {
         /* no interface named: the object's own methods first, then the standard ones */
+        const char *m = message->member;
+
+        if (!found || route.container) {
+            vb_reply_dbus_error(service->bus, message,
+                                found ? G_DBUS_ERROR_UNKNOWN_METHOD : G_DBUS_ERROR_UNKNOWN_OBJECT,
+                                found ? "No such method '%s'" : "No such object path '%s'",
+                                found ? m : message->path);
+            return;
+        }
         if (g_dbus_interface_info_lookup_method(
-                vb_interface_info(vb_route_interface(&route)->name, NULL), message->member) != NULL)
+                vb_interface_info(vb_route_interface(&route)->name, NULL), m) != NULL) {
             interface = vb_route_interface(&route)->name;
-        else if (g_strcmp0(message->member, "Introspect") != 0)
+        } else if (strcmp(m, "Get") == 0 || strcmp(m, "GetAll") == 0 || strcmp(m, "Set") == 0) {
             interface = VB_PROPERTIES_IFACE;
+        } else {
+            vb_reply_dbus_error(service->bus, message, G_DBUS_ERROR_UNKNOWN_METHOD,
+                                "No such method '%s'", m);
+            return;
+        }
     }
     if (interface == NULL || strcmp(interface, VB_INTROSPECTABLE_IFACE) == 0) {
         g_autoptr(GString) xml = g_string_new(NULL);

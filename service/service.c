@@ -226,8 +226,11 @@ vb_on_bus_closed(VbBus *bus, const GError *error, gpointer user_data)
 {
     VbService *service = user_data;
 
-    if (service->stop_deadline != 0)
+    /* stopping anyway: no need to wait for the calls in flight, nobody gets the replies */
+    if (service->stop_deadline != 0) {
+        g_main_loop_quit(service->loop);
         return;
+    }
     g_printerr("virtbusd: lost the %s bus: %s\n", vb_service_bus_label(service),
                error != NULL ? error->message : "closed");
     vb_service_fail(service);
@@ -258,7 +261,7 @@ vb_on_name_requested(VbBus *bus, VbMessage *reply, const GError *error, gpointer
     VbService *service = user_data;
     guint32 answer = 0;
 
-    if (service->stop_deadline != 0)
+    if (service->stop_deadline != 0 || g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
     if (reply != NULL && strcmp(reply->signature, "u") == 0)
         g_variant_get(reply->body, "(u)", &answer);

@@ -1508,6 +1508,14 @@ vb_wire_put_signature(GByteArray *body, const char *signature)
 }
 
 gboolean
+vb_wire_put_variant(GByteArray *body, GVariant *value, GError **error)
+{
+    g_autoptr(GVariant) boxed = g_variant_new_variant(value);
+
+    return vb_wire_put_value(body, g_variant_ref_sink(boxed), error);
+}
+
+gboolean
 vb_wire_put_value(GByteArray *body, GVariant *value, GError **error)
 {
     VbWriter w = {body, 0, 0, error};

@@ -90,5 +90,7 @@ void vb_wire_put_string(GByteArray *body, const char *s);
 void vb_wire_put_signature(GByteArray *body, const char *signature);
 /* any value D-Bus can carry; FALSE with @error and @body as it was otherwise */
 gboolean vb_wire_put_value(GByteArray *body, GVariant *value, GError **error);
+/* @value as a variant ("v"), its type checked as one D-Bus can carry */
+gboolean vb_wire_put_variant(GByteArray *body, GVariant *value, GError **error);
 
 G_END_DECLS

@@ -1685,6 +1685,17 @@ test_write_body_by_hand(void)
     for (guint i = 0; i < G_N_ELEMENTS(values); i++)
         g_variant_unref(values[i]);
 
+    /* a variant of a type D-Bus cannot carry is refused, and the body is left as it was */
+    {
+        g_autoptr(GVariant) empty = g_variant_ref_sink(g_variant_new("()"));
+        guint len = body->len;
+
+        g_assert_false(vb_wire_put_variant(body, empty, &error));
+        g_assert_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+        g_assert_cmpuint(body->len, ==, len);
+        g_clear_error(&error);
+    }
+
     /* a signature D-Bus cannot carry is refused, and the buffer is left as it was */
     g_assert_false(vb_message_write_body(by_hand, VB_MESSAGE_METHOD_RETURN, 0, 8, 3, ":1.9", NULL,
                                          NULL, NULL, NULL, "a{vs}", body->data, body->len, &error));

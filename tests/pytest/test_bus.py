@@ -158,6 +158,14 @@ class TestRouting:
         assert "<name>test</name>" in str(got)
         got = send_raw(vb.conn, TEST_PATH, None, "Get", "ss", DOMAIN_IFACE, "Name")
         assert str(got) == "test"
+        assert "<node" in str(send_raw(vb.conn, "/org/libvirt", None, "Introspect"))
+        expect_error(send_raw, vb.conn, TEST_PATH, None, "Frobnicate",
+                     name="org.freedesktop.DBus.Error.UnknownMethod",
+                     contains="No such method 'Frobnicate'")
+        expect_error(send_raw, vb.conn, "/org/libvirt/Nothing", None, "GetXMLDesc", "u", 0,
+                     name="org.freedesktop.DBus.Error.UnknownObject")
+        expect_error(send_raw, vb.conn, CONNECT_PATH + "/domain", None, "GetXMLDesc", "u", 0,
+                     name="org.freedesktop.DBus.Error.UnknownMethod")
 
     def test_peer_on_every_object(self, vb):
         for path in (CONNECT_PATH, TEST_PATH, "/org/libvirt", "/nowhere"):
