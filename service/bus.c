@@ -492,6 +492,21 @@ vb_bus_dispatch(VbBus *bus, VbMessage *message)
     }
 }
 
+/* the bus checks what it forwards, so what we cannot read is a message the
+ * specification allows and we do not (a unix fd argument, which no method of ours
+ * takes): a call gets an error that says so, anything else is skipped, whole */
+static void
+vb_bus_refuse(VbBus *bus, const guint8 *data, gsize size, const GError *why)
+{
+    g_autoptr(VbMessage) header = vb_message_parse_header(data, size, NULL);
+
+    if (header == NULL || header->type != VB_MESSAGE_METHOD_CALL) {
+        g_warning("ignoring a message from the bus: %s", why->message);
+        return;
+    }
+    vb_bus_reply_error(bus, header, "org.freedesktop.DBus.Error.InvalidArgs", why->message);
+}
+
 /* the next whole message in bus->in at @pos: 1 parsed, 0 incomplete, -1 broken stream */
 static int
 vb_bus_next_message(VbBus *bus, gsize *pos, VbMessage **message, GError **error)
@@ -516,11 +531,9 @@ vb_bus_next_message(VbBus *bus, gsize *pos, VbMessage **message, GError **error)
     g_autoptr(GError) parse_error = NULL;
 
     *message = vb_message_parse(bus->in + *pos, size, &parse_error);
-    *pos += size;
-    /* the bus checks what it forwards; what we cannot read (a unix fd argument, which
-     * no method of ours takes) is skipped, whole */
     if (*message == NULL)
-        g_warning("ignoring a message from the bus: %s", parse_error->message);
+        vb_bus_refuse(bus, bus->in + *pos, size, parse_error);
+    *pos += size;
     return 1;
 }
 

@@ -838,9 +838,10 @@ vb_read_fields(VbReader *r, VbMessage *message, guint32 *seen)
                 return FALSE;
             break;
         case VB_FIELD_SIGNATURE:
+            /* 'h' is valid here: the body refuses it, after the header says who asked */
             message->signature = vb_read_signature(r, &type_len);
             if (message->signature == NULL ||
-                !vb_check_signature(r, message->signature, type_len, FALSE, FALSE))
+                !vb_check_signature(r, message->signature, type_len, FALSE, TRUE))
                 return FALSE;
             break;
         default:
@@ -863,7 +864,7 @@ vb_read_fields(VbReader *r, VbMessage *message, guint32 *seen)
 /* fills @message from @data, whose header @message's block holds a copy of */
 static gboolean
 vb_message_fill(VbMessage *message, const guint8 *header, const guint8 *data, gsize size,
-                GError **error)
+                gboolean with_body, GError **error)
 {
     VbReader r = {header, VB_MESSAGE_PREFIX_SIZE, 0, FALSE, 0, "header", error};
     VbChildren children;
@@ -900,8 +901,15 @@ vb_message_fill(VbMessage *message, const guint8 *header, const guint8 *data, gs
     if (!vb_read_align(&r, 8))
         return FALSE;
 
+    if (!with_body) {
+        message->body = g_variant_ref_sink(g_variant_new_tuple(NULL, 0));
+        return TRUE;
+    }
     r.part = "body";
     r.depth = 0;
+    /* the service never takes file descriptors, not even an empty array of them */
+    if (!vb_check_signature(&r, message->signature, strlen(message->signature), FALSE, FALSE))
+        return FALSE;
     if (message->signature[0] == '\0' && r.pos != size)
         return vb_reader_fail(&r, "a body of %zu bytes has no signature", size - r.pos);
     vb_children_init(&children);
@@ -922,8 +930,8 @@ vb_message_fill(VbMessage *message, const guint8 *header, const guint8 *data, gs
     return TRUE;
 }
 
-VbMessage *
-vb_message_parse(const guint8 *data, gsize size, GError **error)
+static VbMessage *
+vb_message_parse_part(const guint8 *data, gsize size, gboolean with_body, GError **error)
 {
     VbMessageBlock *block;
     gsize expected;
@@ -951,11 +959,23 @@ vb_message_parse(const guint8 *data, gsize size, GError **error)
     block->message.signature = "";
     g_atomic_ref_count_init(&block->ref);
     memcpy(block->header, data, VB_MESSAGE_PREFIX_SIZE + (gsize)fields_size);
-    if (!vb_message_fill(&block->message, block->header, data, size, error)) {
+    if (!vb_message_fill(&block->message, block->header, data, size, with_body, error)) {
         vb_message_unref(&block->message);
         return NULL;
     }
     return &block->message;
+}
+
+VbMessage *
+vb_message_parse(const guint8 *data, gsize size, GError **error)
+{
+    return vb_message_parse_part(data, size, TRUE, error);
+}
+
+VbMessage *
+vb_message_parse_header(const guint8 *data, gsize size, GError **error)
+{
+    return vb_message_parse_part(data, size, FALSE, error);
 }
 
 VbMessage *

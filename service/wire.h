@@ -54,6 +54,9 @@ gsize vb_message_size(const guint8 *prefix, GError **error);
  * G_IO_ERROR_INVALID_DATA and a precise text unless everything the specification
  * requires holds */
 VbMessage *vb_message_parse(const guint8 *data, gsize size, GError **error);
+/* the same without the body (an empty tuple; the signature as sent): who sent a
+ * message whose arguments cannot be read, so that it can be told */
+VbMessage *vb_message_parse_header(const guint8 *data, gsize size, GError **error);
 VbMessage *vb_message_ref(VbMessage *message);
 void vb_message_unref(VbMessage *message);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VbMessage, vb_message_unref)

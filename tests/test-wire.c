@@ -972,6 +972,25 @@ test_hostile_signatures(void)
     check_raw_body("v", fill_variant, "h", "unix fds are not accepted");
     /* but a signature value may name them */
     check_raw_body("g", fill_signature, "ah", NULL);
+
+    /* and the header of such a call still says who to tell */
+    for (int big = 0; big <= 1; big++) {
+        g_auto(Raw) body = {NULL, FALSE};
+        g_autoptr(GByteArray) message = NULL;
+        g_autoptr(VbMessage) header = NULL;
+        g_autoptr(GError) error = NULL;
+
+        raw_init(&body, big);
+        fill_u32(&body, GUINT_TO_POINTER(0));
+        message = raw_call(&body, "h");
+        header = vb_message_parse_header(message->data, message->len, &error);
+        g_assert_no_error(error);
+        g_assert_cmpint(header->type, ==, VB_MESSAGE_METHOD_CALL);
+        g_assert_cmpuint(header->serial, ==, 1);
+        g_assert_cmpstr(header->member, ==, "Lookup");
+        g_assert_cmpstr(header->signature, ==, "h");
+        g_assert_cmpuint(g_variant_n_children(header->body), ==, 0);
+    }
 }
 
 static void

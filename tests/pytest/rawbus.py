@@ -3,8 +3,8 @@
 (big-endian messages, a hundred calls in one write, NO_REPLY_EXPECTED), to check that
 virtbusd's own bus connection reads the protocol and not just one library's habits.
 
-only the types the tests use are marshalled: y b u i s o g, arrays of them, variants
-of them."""
+only the types the tests use are marshalled: y b u h i s o g, arrays of them, variants
+of them (h: the index alone, no descriptor is passed)."""
 
 import os
 import socket
@@ -15,7 +15,7 @@ NO_REPLY_EXPECTED = 0x1
 FIELD_PATH, FIELD_INTERFACE, FIELD_MEMBER, FIELD_ERROR_NAME = 1, 2, 3, 4
 FIELD_REPLY_SERIAL, FIELD_DESTINATION, FIELD_SENDER, FIELD_SIGNATURE = 5, 6, 7, 8
 
-_FIXED = {"y": ("B", 1), "b": ("I", 4), "u": ("I", 4), "i": ("i", 4), "n": ("h", 2),
+_FIXED = {"y": ("B", 1), "b": ("I", 4), "u": ("I", 4), "h": ("I", 4), "i": ("i", 4), "n": ("h", 2),
           "q": ("H", 2), "x": ("q", 8), "t": ("Q", 8), "d": ("d", 8)}
 
 

@@ -106,6 +106,18 @@ class TestWire:
         assert msg.type == METHOD_RETURN and msg.body == (domain_path(uuid),)
         vb.domain(domain_path(uuid), "Undefine", "u", 0)
 
+    def test_unreadable_arguments_get_an_answer(self, vb, raw):
+        # a unix fd argument is valid D-Bus, forwarded by the bus, and taken by no
+        # method of ours: the caller is told, rather than left to its timeout
+        c = raw()
+        r = c.call(BUS_NAME, TEST_PATH, DOMAIN_IFACE, "GetXMLDesc", "h", 0)
+        assert r.type == ERROR, r.body
+        assert r.error_name in ("org.freedesktop.DBus.Error.InvalidArgs",
+                                "org.freedesktop.DBus.Error.NotSupported"), r.error_name
+        if r.error_name.endswith("InvalidArgs"):
+            assert "unix fd" in r.body[0]
+        assert vb.state(TEST_PATH)[0] == ST_RUNNING
+
     def test_big_messages_both_ways(self, vb):
         # over a megabyte each way: several reads to assemble, several writes to send
         name, uuid = unique_name("big"), new_uuid()
