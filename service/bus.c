@@ -327,8 +327,9 @@ vb_bus_write_some(VbBus *bus)
                                       NULL);
                 g_source_attach(bus->out_source, NULL);
             }
-            /* what was sent is given back, so a backlog that never drains does not grow */
-            if (bus->out_pos >= 65536) {
+            /* what was sent is given back, so a backlog that never drains does not grow;
+             * once it is the larger half, so that the moves cost O(1) per byte */
+            if (bus->out_pos >= 65536 && bus->out_pos >= bus->out->len / 2) {
                 g_byte_array_remove_range(bus->out, 0, (guint)bus->out_pos);
                 bus->out_pos = 0;
             }
