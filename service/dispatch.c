@@ -338,9 +338,11 @@ vb_dispatch_properties(VbCall *call, const VbInterface *iface, const char *metho
     else
         g_variant_get(params, "(&s&sv)", &iface_name, &prop_name, &value);
     prop = vb_interface_find_property(iface, prop_name);
-    if (prop == NULL) {
-        g_set_error(&error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
-                    "No such property '%s' on interface %s", prop_name, iface->name);
+    /* vb_route_properties() answered unknown and read-only properties from the XML; the
+     * tables test keeps the rows in step with it, so a gap here is our bug */
+    if (prop == NULL || (value != NULL && prop->set == NULL)) {
+        vb_error_set(&error, VB_ERROR_INTERNAL, "%s.%s has no %s in the table", iface->name,
+                     prop_name, prop == NULL ? "row" : "setter");
         vb_call_reply_error(call, error);
         return;
     }
@@ -353,12 +355,6 @@ vb_dispatch_properties(VbCall *call, const VbInterface *iface, const char *metho
         }
         if (error == NULL)
             vb_error_set(&error, VB_ERROR_INTERNAL, "property %s has no value", prop_name);
-        vb_call_reply_error(call, error);
-        return;
-    }
-    if (prop->set == NULL) {
-        g_set_error(&error, G_DBUS_ERROR, G_DBUS_ERROR_PROPERTY_READ_ONLY,
-                    "Property '%s' on interface %s is read-only", prop_name, iface->name);
         vb_call_reply_error(call, error);
         return;
     }

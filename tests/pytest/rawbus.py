@@ -183,6 +183,21 @@ def message_size(data):
     return _align(16 + fields_len, 8) + body_len
 
 
+def read_message(sock, buf):
+    """the next whole message from @sock; @buf (a bytearray) keeps what follows it."""
+    while True:
+        if len(buf) >= 16:
+            size = message_size(buf)
+            if len(buf) >= size:
+                msg = Message(bytes(buf[:size]))
+                del buf[:size]
+                return msg
+        chunk = sock.recv(1 << 20)
+        if not chunk:
+            raise EOFError("the peer closed the connection")
+        buf += chunk
+
+
 class RawClient:
     def __init__(self, address, order="<"):
         assert address.startswith("unix:"), address
@@ -223,17 +238,7 @@ class RawClient:
 
     def receive(self):
         """the next message of any kind."""
-        while True:
-            if len(self.buf) >= 16:
-                size = message_size(self.buf)
-                if len(self.buf) >= size:
-                    msg = Message(bytes(self.buf[:size]))
-                    del self.buf[:size]
-                    return msg
-            chunk = self.sock.recv(1 << 20)
-            if not chunk:
-                raise EOFError("the bus closed the connection")
-            self.buf += chunk
+        return read_message(self.sock, self.buf)
 
     def reply_to(self, serial):
         while True:
@@ -290,17 +295,7 @@ class FakeBus:
         self.reply(hello, "s", self.unique_name)
 
     def receive(self):
-        while True:
-            if len(self.buf) >= 16:
-                size = message_size(self.buf)
-                if len(self.buf) >= size:
-                    msg = Message(bytes(self.buf[:size]))
-                    del self.buf[:size]
-                    return msg
-            chunk = self.sock.recv(1 << 20)
-            if not chunk:
-                raise EOFError("the service closed the connection")
-            self.buf += chunk
+        return read_message(self.sock, self.buf)
 
     def reply(self, call, signature="", *args):
         self.serial += 1
